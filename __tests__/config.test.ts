@@ -1,0 +1,194 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { ConfigError, configPathFromEnv, DEFAULT_CONFIG_PATH, loadConfig, parseConfig } from "../config/load";
+import { DEFAULT_CONFIG_TEXT, REPO_ROOT } from "./helpers";
+
+const run = promisify(execFile);
+
+function errorOf(text: string, file = "bad.yaml"): ConfigError {
+  try {
+    parseConfig(text, file);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+const edit = (from: string, to: string): string => {
+  if (!DEFAULT_CONFIG_TEXT.includes(from)) throw new Error(`default.yaml no longer contains ${from}`);
+  return DEFAULT_CONFIG_TEXT.replace(from, to);
+};
+
+/** The bad configs a user is most likely to write, with what the message must say. */
+const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
+  "an unknown key": {
+    text: edit("region: us-west-2", "region: us-west-2\nregoin: eu-west-1"),
+    expect: [
+      /regoin \(line 9, column 1\)/,
+      /unknown key "regoin"/,
+      /remove it or correct its spelling/,
+      /allowed here: .*region/,
+    ],
+  },
+  "an unknown nested key": {
+    text: edit("  azCount: 3", "  azCount: 3\n  azcount: 2"),
+    expect: [
+      /network\.azcount \(line \d+, column 3\)/,
+      /unknown key "azcount"/,
+      /allowed here: vpcCidr, azCount, natGateways/,
+    ],
+  },
+  "a YAML syntax error": {
+    text: edit("  azCount: 3", "  azCount: [3"),
+    expect: [/line \d+, column \d+: YAML syntax error/, /fix the YAML/],
+  },
+  "an empty file": { text: "", expect: [/the file is empty/, /copy config\/default\.yaml/] },
+  "a file holding only comments": { text: "# nothing here\n", expect: [/the file is empty/] },
+  "a bare string": {
+    text: "hello world\n",
+    expect: [/top level must be a mapping/, /got the string "hello world"/],
+  },
+  "a wrong type": {
+    text: edit("azCount: 3", "azCount: three"),
+    expect: [/network\.azCount \(line \d+, column 12\): expected number, got the string "three"/],
+  },
+  "a node group whose max size is below its min size": {
+    text: edit("    maxSize: 6", "    maxSize: 1"),
+    expect: [
+      /nodeGroups\.system\.maxSize \(line \d+/,
+      /maxSize \(1\) is below minSize \(2\)/,
+      /raise maxSize or lower minSize/,
+      /got number 1/,
+    ],
+  },
+  "an invalid CIDR": {
+    text: edit("vpcCidr: 10.0.0.0/16", "vpcCidr: 10.0.0.300/16"),
+    expect: [
+      /network\.vpcCidr \(line \d+, column 12\)/,
+      /IPv4 network in CIDR form/,
+      /got the string "10\.0\.0\.300\/16"/,
+    ],
+  },
+  "an endpoint CIDR with host bits": {
+    text: edit("- 203.0.113.0/24", "- 203.0.113.7/24"),
+    expect: [/cluster\.endpointPublicAccessCidrs\[0\]/, /host bits zero/],
+  },
+  "a missing required key": {
+    text: edit("environment: dev", ""),
+    expect: [/environment/, /got nothing \(the key is missing\); add environment/],
+  },
+  "an unknown GPU instance type": {
+    text: edit("[g6.xlarge, g5.xlarge, g4dn.xlarge]", "[g6.xlarge, x9.large]"),
+    expect: [
+      /nodeGroups\.gpu\[0\]\.instanceTypes\[1\]/,
+      /"x9\.large" is not a GPU instance type/,
+      /lib\/instance-types\.ts/,
+    ],
+  },
+  "GPU types of different sizes in one group": {
+    text: edit("[g6.xlarge, g5.xlarge, g4dn.xlarge]", "[g6.xlarge, g5.2xlarge]"),
+    expect: [
+      /nodeGroups\.gpu\[0\]\.instanceTypes/,
+      /"g5\.2xlarge" \(8 vCPU, 32 GiB, 1 GPU\) differs from "g6\.xlarge"/,
+    ],
+  },
+  "a duplicate GPU group name": {
+    text: edit("name: gpu-4x", "name: gpu-1x"),
+    expect: [/nodeGroups\.gpu\[1\]\.name/, /duplicate GPU group name/],
+  },
+  "an unsupported enum value": {
+    text: edit("natGateways: single", "natGateways: two"),
+    expect: [/network\.natGateways/, /must be one of "single", "per-az", got the string "two"/],
+  },
+  "a Kubernetes version without pinned add-ons": {
+    text: edit('kubernetesVersion: "1.35"', 'kubernetesVersion: "1.20"'),
+    expect: [/cluster\.kubernetesVersion/, /no pinned EKS add-on versions/, /lib\/versions\.ts/],
+  },
+  "an admin principal with both arn and roleName": {
+    text: edit(
+      "  adminPrincipals: []",
+      "  adminPrincipals:\n    - roleName: Admins\n      arn: arn:aws:iam::111122223333:role/Admins",
+    ),
+    expect: [/cluster\.adminPrincipals\[0\]/, /exactly one of "arn" or "roleName"/],
+  },
+};
+
+describe("config", () => {
+  it("accepts the shipped default and fills defaults", () => {
+    const config = loadConfig(DEFAULT_CONFIG_PATH);
+    expect(config.environment).toBe("dev");
+    expect(config.cluster.kubernetesVersion).toBe("1.35");
+    expect(config.state.keyPrefix).toBe("");
+    expect(config.nodeGroups.gpu.map((g) => g.name)).toEqual(["gpu-1x", "gpu-4x"]);
+  });
+
+  it("reads KF_CONFIG when set and the default otherwise", () => {
+    expect(configPathFromEnv({})).toBe(DEFAULT_CONFIG_PATH);
+    expect(configPathFromEnv({ KF_CONFIG: "config/prod.yaml" })).toBe(path.resolve("config/prod.yaml"));
+  });
+
+  it("names a missing file", () => {
+    expect(() => loadConfig("/nonexistent/kf.yaml")).toThrow(
+      /\/nonexistent\/kf\.yaml:\n.*file not found; set KF_CONFIG/,
+    );
+  });
+
+  it.each(Object.entries(BAD_CONFIGS))("rejects %s with a message naming file, place, value and fix", (_name, bad) => {
+    const err = errorOf(bad.text, "configs/bad.yaml");
+    expect(err.message).toMatch(/^invalid configuration in configs\/bad\.yaml:\n/);
+    for (const pattern of bad.expect) expect(err.message).toMatch(pattern);
+  });
+
+  describe("through the app command", () => {
+    const appCommand = ["--import", "tsx", path.join(REPO_ROOT, "main.ts")];
+    const cases = Object.entries(BAD_CONFIGS).filter(([name]) =>
+      [
+        "an unknown key",
+        "a YAML syntax error",
+        "an empty file",
+        "a bare string",
+        "a wrong type",
+        "a node group whose max size is below its min size",
+        "an invalid CIDR",
+      ].includes(name),
+    );
+
+    it("exits non-zero, names the file and the key or line, and writes no stack", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "kf-config-"));
+      const results = await Promise.all(
+        cases.map(async ([name, bad], index) => {
+          const file = path.join(dir, `bad-${index}.yaml`);
+          const outdir = path.join(dir, `out-${index}`);
+          writeFileSync(file, bad.text);
+          const outcome = await run(process.execPath, appCommand, {
+            cwd: REPO_ROOT,
+            env: { ...process.env, KF_CONFIG: file, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+          }).then(
+            () => ({ code: 0, stderr: "" }),
+            (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+          );
+          return { name, bad, file, outdir, ...outcome };
+        }),
+      );
+      for (const r of results) {
+        expect({ name: r.name, code: r.code }).toEqual({ name: r.name, code: 1 });
+        expect(r.stderr).toContain(`invalid configuration in ${r.file}`);
+        for (const pattern of r.bad.expect) expect(r.stderr).toMatch(pattern);
+        expect(existsSync(r.outdir) ? readdirSync(r.outdir) : []).toEqual([]);
+      }
+    });
+
+    it("writes every stack for a good config (control for the test above)", async () => {
+      const outdir = mkdtempSync(path.join(tmpdir(), "kf-good-"));
+      await run(process.execPath, appCommand, {
+        cwd: REPO_ROOT,
+        env: { ...process.env, KF_CONFIG: DEFAULT_CONFIG_PATH, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+      });
+      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["bootstrap", "eks"]);
+    });
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * The one configuration schema. Every stack reads its settings from the parsed result of this
+ * schema and nothing else. Objects are strict: an unknown key is an error, not a silent no-op.
+ */
+import { z } from "zod";
+import { parseCidr } from "../lib/cidr";
+import { gpuInstanceType } from "../lib/instance-types";
+import { eksAddonVersions } from "../lib/versions";
+
+const dnsLabel = (what: string, max = 63) =>
+  z
+    .string()
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(
+      /^[a-z]([a-z0-9-]*[a-z0-9])?$/,
+      `${what} must be lowercase letters, digits and "-", starting with a letter and not ending with "-"`,
+    );
+
+const cidr = z.string().refine((value) => parseCidr(value) !== undefined, {
+  message: 'must be an IPv4 network in CIDR form with its host bits zero, such as "10.0.0.0/16"',
+});
+
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as "m7i.xlarge"');
+
+const diskSizeGiB = z.number().int().min(20).max(16384);
+
+/** An IAM principal that gets an EKS access entry. */
+const adminPrincipal = z
+  .strictObject({
+    /** Full ARN of an IAM role or user. */
+    arn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")
+      .optional(),
+    /** Name of an IAM role in the deploying account; the ARN is built at apply time, so no account id sits in config. */
+    roleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (letters, digits and +=,.@_-)")
+      .optional(),
+    /** EKS access policy granted cluster-wide. */
+    accessPolicy: z.enum(["cluster-admin", "admin", "edit", "view"]).default("cluster-admin"),
+  })
+  .refine((p) => (p.arn === undefined) !== (p.roleName === undefined), {
+    message: 'give exactly one of "arn" or "roleName"',
+  });
+
+/** Reports a node group whose sizes contradict each other. */
+function checkScaling(
+  s: { readonly minSize: number; readonly desiredSize: number; readonly maxSize: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (s.maxSize < s.minSize) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxSize"],
+      input: s.maxSize,
+      message: `maxSize (${s.maxSize}) is below minSize (${s.minSize}); raise maxSize or lower minSize`,
+    });
+  } else if (s.desiredSize < s.minSize || s.desiredSize > s.maxSize) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["desiredSize"],
+      input: s.desiredSize,
+      message: `desiredSize (${s.desiredSize}) must lie between minSize (${s.minSize}) and maxSize (${s.maxSize})`,
+    });
+  }
+}
+
+const systemNodeGroup = z
+  .strictObject({
+    /** On-Demand CPU types for the always-on system group (Kubeflow, the autoscaler, controllers). */
+    instanceTypes: z.array(instanceType).min(1),
+    minSize: z.number().int().min(1, "the system group runs the autoscaler itself, so minSize must be at least 1"),
+    desiredSize: z.number().int().min(1),
+    maxSize: z.number().int().min(1),
+    diskSizeGiB: diskSizeGiB.default(50),
+  })
+  .superRefine(checkScaling);
+
+const gpuNodeGroup = z
+  .strictObject({
+    /** Short name of the GPU size; node group names and the priority expander derive from it. */
+    name: dnsLabel("a GPU group name", 20),
+    /** Interchangeable types: same vCPUs, memory and GPU count. More types mean more Spot pools. */
+    instanceTypes: z.array(instanceType).min(1),
+    /** Upper bound of each of the Spot and On-Demand groups of this size: the cost cap. */
+    maxSize: z.number().int().min(1).max(100),
+    diskSizeGiB: diskSizeGiB.default(100),
+  })
+  .superRefine((group, ctx) => {
+    const facts = group.instanceTypes.map((t) => ({ type: t, facts: gpuInstanceType(t) }));
+    facts.forEach(({ type, facts: f }, index) => {
+      if (!f) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["instanceTypes", index],
+          input: type,
+          message: `"${type}" is not a GPU instance type this project knows; use one listed in lib/instance-types.ts or add a row there`,
+        });
+      }
+    });
+    const known = facts.filter((x) => x.facts !== undefined);
+    const first = known[0];
+    for (const other of known.slice(1)) {
+      const a = first.facts!;
+      const b = other.facts!;
+      if (a.vcpus !== b.vcpus || a.memoryGiB !== b.memoryGiB || a.gpus !== b.gpus) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["instanceTypes"],
+          input: group.instanceTypes,
+          message:
+            `"${other.type}" (${b.vcpus} vCPU, ${b.memoryGiB} GiB, ${b.gpus} GPU) differs from "${first.type}" ` +
+            `(${a.vcpus} vCPU, ${a.memoryGiB} GiB, ${a.gpus} GPU); cluster-autoscaler templates a group from one type, ` +
+            "so put types of one size in a group and make another group for the other size",
+        });
+      }
+    }
+  });
+
+export const configSchema = z
+  .strictObject({
+    /** Project name: tags and resource names. */
+    project: dnsLabel("project", 20).default("kubeflow"),
+    /** Environment name: part of every state key and every default tag. */
+    environment: dnsLabel("environment", 16),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "us-west-2"'),
+    state: z.strictObject({
+      /** S3 bucket for every stack's state; the bootstrap stack creates it. */
+      bucket: z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+          "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
+        ),
+      /** Optional prefix before `<environment>/<stack>.tfstate`. */
+      keyPrefix: z
+        .string()
+        .regex(/^([a-zA-Z0-9_.-]+\/)*$/, 'must be empty or end with "/", such as "platform/"')
+        .default(""),
+    }),
+    network: z
+      .strictObject({
+        vpcCidr: cidr.default("10.0.0.0/16"),
+        /** Availability zones to spread nodes over; more zones mean more Spot capacity pools. */
+        azCount: z.number().int().min(2).max(4).default(3),
+        /** "single" (one NAT gateway, cheapest) or "per-az" (one per zone, survives a zone outage). */
+        natGateways: z.enum(["single", "per-az"]).default("single"),
+      })
+      .superRefine((n, ctx) => {
+        const parsed = parseCidr(n.vpcCidr);
+        if (parsed && (parsed.prefix < 16 || parsed.prefix > 20)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["vpcCidr"],
+            input: n.vpcCidr,
+            message: "the VPC must be between /16 and /20 so each zone gets a private /19-/23 for pods and nodes",
+          });
+        }
+      }),
+    cluster: z.strictObject({
+      name: dnsLabel("cluster name", 40),
+      /** A Kubernetes minor in EKS standard support. */
+      kubernetesVersion: z
+        .string()
+        .regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.35"')
+        .refine((v) => eksAddonVersions(v) !== undefined, {
+          message:
+            "no pinned EKS add-on versions for this Kubernetes version; add them to lib/versions.ts or use a listed version",
+        }),
+      /** CIDRs allowed to reach the public API endpoint; an empty list makes the endpoint private only. */
+      endpointPublicAccessCidrs: z.array(cidr),
+      /** Grant the identity that creates the cluster admin access (turn off once adminPrincipals is set). */
+      clusterCreatorAdmin: z.boolean().default(true),
+      adminPrincipals: z.array(adminPrincipal).default([]),
+      /** Days to keep control-plane logs. */
+      logRetentionDays: z
+        .number()
+        .int()
+        .refine(
+          (d) =>
+            [
+              1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+            ].includes(d),
+          {
+            message: "must be a CloudWatch Logs retention value such as 30, 90 or 365",
+          },
+        )
+        .default(90),
+    }),
+    nodeGroups: z.strictObject({
+      system: systemNodeGroup,
+      gpu: z.array(gpuNodeGroup).min(1, "configure at least one GPU group"),
+    }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.nodeGroups.gpu.forEach((group, index) => {
+      const earlier = seen.get(group.name);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodeGroups", "gpu", index, "name"],
+          input: group.name,
+          message: `duplicate GPU group name (also at nodeGroups.gpu.${earlier}); give each size its own name`,
+        });
+      }
+      seen.set(group.name, index);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type GpuNodeGroupConfig = Config["nodeGroups"]["gpu"][number];
+export type SystemNodeGroupConfig = Config["nodeGroups"]["system"];
+export type AdminPrincipalConfig = Config["cluster"]["adminPrincipals"][number];

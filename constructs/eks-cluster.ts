@@ -1,0 +1,153 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+
+/** The control-plane log types; all of them, since audit and authenticator logs answer "who did what". */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+export type AccessPolicyName = "cluster-admin" | "admin" | "edit" | "view";
+
+const ACCESS_POLICY: Record<AccessPolicyName, string> = {
+  "cluster-admin": "AmazonEKSClusterAdminPolicy",
+  admin: "AmazonEKSAdminPolicy",
+  edit: "AmazonEKSEditPolicy",
+  view: "AmazonEKSViewPolicy",
+};
+
+export interface ClusterAccess {
+  /** IAM role or user ARN (may be a Terraform expression). */
+  readonly principalArn: string;
+  readonly accessPolicy: AccessPolicyName;
+}
+
+export interface EksClusterProps {
+  readonly name: string;
+  readonly kubernetesVersion: string;
+  /** Subnets for the control plane's network interfaces (the private ones). */
+  readonly subnetIds: string[];
+  /** CIDRs allowed to reach the public endpoint; empty means private-only. */
+  readonly publicAccessCidrs: readonly string[];
+  readonly partition: string;
+  /**
+   * Give the identity that creates the cluster admin access.
+   * @default false
+   */
+  readonly clusterCreatorAdmin?: boolean;
+  /**
+   * Access entries with a cluster-wide access policy each.
+   * @default - none
+   */
+  readonly access?: readonly ClusterAccess[];
+  /**
+   * Days to keep control-plane logs.
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * An EKS control plane: secrets envelope-encrypted with a rotating KMS key, every log type,
+ * a private endpoint (plus a public one only for the given CIDRs), and access entries instead
+ * of the aws-auth ConfigMap.
+ */
+export class EksCluster extends Construct {
+  readonly cluster: AwsEksCluster;
+  readonly secretsKey: KmsKey;
+  readonly name: string;
+  readonly kubernetesVersion: string;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.kubernetesVersion = props.kubernetesVersion;
+
+    this.secretsKey = new KmsKey(this, "secrets-key", {
+      description: `Envelope encryption of Kubernetes secrets in EKS cluster ${props.name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+    new KmsAlias(this, "secrets-key-alias", {
+      name: `alias/eks/${props.name}/secrets`,
+      targetKeyId: this.secretsKey.keyId,
+    });
+
+    // Created ahead of the cluster so retention is ours, not "never expire".
+    const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${props.name}/cluster`,
+      retentionInDays: props.logRetentionDays ?? 90,
+    });
+
+    const trust = new DataAwsIamPolicyDocument(this, "cluster-trust", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole", "sts:TagSession"],
+          principals: [{ type: "Service", identifiers: ["eks.amazonaws.com"] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, "cluster-role", { name: `${props.name}-cluster`, assumeRolePolicy: trust.json });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-policy", {
+      role: role.name,
+      policyArn: `arn:${props.partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+    });
+
+    this.cluster = new AwsEksCluster(this, "cluster", {
+      name: props.name,
+      version: props.kubernetesVersion,
+      roleArn: role.arn,
+      vpcConfig: {
+        subnetIds: props.subnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: props.publicAccessCidrs.length > 0,
+        publicAccessCidrs: props.publicAccessCidrs.length > 0 ? [...props.publicAccessCidrs] : undefined,
+      },
+      accessConfig: {
+        authenticationMode: "API",
+        bootstrapClusterCreatorAdminPermissions: props.clusterCreatorAdmin ?? false,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+      // Standard support only: extended support costs six times as much per cluster hour.
+      upgradePolicy: { supportType: "STANDARD" },
+      // We install vpc-cni, kube-proxy and CoreDNS as managed add-ons ourselves.
+      bootstrapSelfManagedAddons: false,
+      dependsOn: [logGroup, clusterPolicy],
+    });
+
+    (props.access ?? []).forEach((access, index) => {
+      const entry = new EksAccessEntry(this, `access-${index}`, {
+        clusterName: this.cluster.name,
+        principalArn: access.principalArn,
+        type: "STANDARD",
+      });
+      new EksAccessPolicyAssociation(this, `access-${index}-policy`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${props.partition}:eks::aws:cluster-access-policy/${ACCESS_POLICY[access.accessPolicy]}`,
+        accessScope: { type: "cluster" },
+      });
+    });
+  }
+
+  /** Installs an EKS managed add-on at a pinned version. */
+  addAddon(id: string, addonName: string, version: string, dependsOn: ITerraformDependable[] = []): EksAddon {
+    return new EksAddon(this, id, {
+      clusterName: this.cluster.name,
+      addonName,
+      addonVersion: version,
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn,
+    });
+  }
+}

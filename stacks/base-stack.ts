@@ -1,0 +1,50 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Backend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Config } from "../config/schema";
+
+/** Terraform >= 1.10 for S3-native state locking (`use_lockfile`); OpenTofu 1.10 accepts it too. */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
+
+export interface BaseStackProps {
+  readonly config: Config;
+}
+
+/** Where a stack keeps its state: `<keyPrefix><environment>/<stack>.tfstate` in the one state bucket. */
+export function stateKey(config: Config, stackId: string): string {
+  return `${config.state.keyPrefix}${config.environment}/${stackId}.tfstate`;
+}
+
+/** The tags every taggable AWS resource of a stack carries (provider default_tags). */
+export function defaultTags(config: Config, stackId: string): Record<string, string> {
+  return { project: config.project, environment: config.environment, stack: stackId, "managed-by": "cdktf" };
+}
+
+/**
+ * Common base of every stage stack: S3 remote state with encryption and S3-native locking,
+ * an AWS provider with default tags, and the Terraform version floor.
+ */
+export class BaseStack extends TerraformStack {
+  readonly config: Config;
+  readonly aws: AwsProvider;
+
+  constructor(scope: Construct, id: string, props: BaseStackProps) {
+    super(scope, id);
+    this.config = props.config;
+    const backend = new S3Backend(this, {
+      bucket: props.config.state.bucket,
+      key: stateKey(props.config, id),
+      region: props.config.region,
+      encrypt: true,
+    });
+    // cdktf 0.21's S3BackendConfig has no useLockfile. A raw override lands in this stack's
+    // backend block only; consumers' terraform_remote_state blocks are built from the typed
+    // props and so never see it (remote state is read-only and takes no lock).
+    backend.addOverride("use_lockfile", true);
+    this.aws = new AwsProvider(this, "aws", {
+      region: props.config.region,
+      defaultTags: [{ tags: defaultTags(props.config, id) }],
+    });
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  }
+}

@@ -1,0 +1,33 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Config } from "../config/schema";
+import { StateBucket } from "../constructs/state-bucket";
+import { defaultTags, REQUIRED_TERRAFORM_VERSION } from "./base-stack";
+
+export interface BootstrapStackProps {
+  readonly config: Config;
+}
+
+/**
+ * Creates the state bucket every other stack's backend points at. It cannot keep its own state
+ * in a bucket that does not exist yet, so its state is a local file in the project root
+ * (`bootstrap.tfstate`, git-ignored); keep it, or import the bucket again if it is lost.
+ */
+export class BootstrapStack extends TerraformStack {
+  readonly stateBucket: StateBucket;
+
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    // Relative to cdktf.out/stacks/<id>, where cdktf runs terraform.
+    new LocalBackend(this, { path: "../../../bootstrap.tfstate" });
+    new AwsProvider(this, "aws", {
+      region: props.config.region,
+      defaultTags: [{ tags: defaultTags(props.config, id) }],
+    });
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    this.stateBucket = new StateBucket(this, "state", { bucketName: props.config.state.bucket });
+    new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucket.bucket });
+    new TerraformOutput(this, "state-key-arn", { value: this.stateBucket.key.arn });
+  }
+}
