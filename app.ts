@@ -1,16 +1,29 @@
 import type { App } from "cdktf";
 import type { Config } from "./config/schema";
+import { AddonsStack } from "./stacks/addons-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { EksStack } from "./stacks/eks-stack";
 
 export interface Stages {
   readonly bootstrap: BootstrapStack;
   readonly eks: EksStack;
+  readonly addons: AddonsStack;
 }
 
 /** Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders. */
 export function buildStages(app: App, config: Config): Stages {
   const bootstrap = new BootstrapStack(app, "bootstrap", { config });
   const eks = new EksStack(app, "eks", { config });
-  return { bootstrap, eks };
+  const addons = new AddonsStack(app, "addons", {
+    config,
+    cluster: eks.outputs,
+    gpuSizes: eks.gpuSizes.map(({ name, gpusPerNode, spotNodeGroupName, onDemandNodeGroupName }) => ({
+      name,
+      gpusPerNode,
+      spotNodeGroupName,
+      onDemandNodeGroupName,
+    })),
+    cpuNodeGroupNames: [eks.systemNodeGroupName],
+  });
+  return { bootstrap, eks, addons };
 }

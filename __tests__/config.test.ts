@@ -106,7 +106,15 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
   },
   "a Kubernetes version without pinned add-ons": {
     text: edit('kubernetesVersion: "1.35"', 'kubernetesVersion: "1.20"'),
-    expect: [/cluster\.kubernetesVersion/, /no pinned EKS add-on versions/, /lib\/versions\.ts/],
+    expect: [/cluster\.kubernetesVersion/, /no pinned EKS add-on and cluster-autoscaler versions/, /lib\/versions\.ts/],
+  },
+  "a malformed duration": {
+    text: edit("maxNodeProvisionTime: 7m", "maxNodeProvisionTime: 7 minutes"),
+    expect: [
+      /addons\.clusterAutoscaler\.maxNodeProvisionTime/,
+      /must be a duration such as "7m"/,
+      /got the string "7 minutes"/,
+    ],
   },
   "an admin principal with both arn and roleName": {
     text: edit(
@@ -124,11 +132,24 @@ describe("config", () => {
     expect(config.cluster.kubernetesVersion).toBe("1.35");
     expect(config.state.keyPrefix).toBe("");
     expect(config.nodeGroups.gpu.map((g) => g.name)).toEqual(["gpu-1x", "gpu-4x"]);
+    expect(config.addons.clusterAutoscaler.maxNodeProvisionTime).toBe("7m");
   });
 
   it("reads KF_CONFIG when set and the default otherwise", () => {
     expect(configPathFromEnv({})).toBe(DEFAULT_CONFIG_PATH);
     expect(configPathFromEnv({ KF_CONFIG: "config/prod.yaml" })).toBe(path.resolve("config/prod.yaml"));
+  });
+
+  it("fills autoscaler defaults when the addons section is left out", () => {
+    const withoutAddons = DEFAULT_CONFIG_TEXT.replace(/\naddons:\n( {2,}.*\n)+/, "\n");
+    expect(withoutAddons).not.toContain("clusterAutoscaler");
+    expect(parseConfig(withoutAddons, "x.yaml").addons.clusterAutoscaler).toEqual({
+      maxNodeProvisionTime: "7m",
+      scaleDownUnneededTime: "5m",
+      scaleDownDelayAfterAdd: "5m",
+      scaleDownGpuUtilizationThreshold: 0.5,
+      scaleDownUtilizationThreshold: 0.5,
+    });
   });
 
   it("names a missing file", () => {
@@ -188,7 +209,7 @@ describe("config", () => {
         cwd: REPO_ROOT,
         env: { ...process.env, KF_CONFIG: DEFAULT_CONFIG_PATH, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
       });
-      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["bootstrap", "eks"]);
+      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["addons", "bootstrap", "eks"]);
     });
   });
 });

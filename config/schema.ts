@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
 import { gpuInstanceType } from "../lib/instance-types";
-import { eksAddonVersions } from "../lib/versions";
+import { clusterAutoscalerVersions, eksAddonVersions } from "../lib/versions";
 
 const dnsLabel = (what: string, max = 63) =>
   z
@@ -23,6 +23,11 @@ const cidr = z.string().refine((value) => parseCidr(value) !== undefined, {
 const instanceType = z
   .string()
   .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as "m7i.xlarge"');
+
+/** A Go duration as cluster-autoscaler flags take it: "7m", "90s", "1h30m". */
+const duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "7m", "90s" or "1h30m"');
+
+const fraction = z.number().min(0).max(1);
 
 const diskSizeGiB = z.number().int().min(20).max(16384);
 
@@ -166,9 +171,9 @@ export const configSchema = z
       kubernetesVersion: z
         .string()
         .regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.35"')
-        .refine((v) => eksAddonVersions(v) !== undefined, {
+        .refine((v) => eksAddonVersions(v) !== undefined && clusterAutoscalerVersions(v) !== undefined, {
           message:
-            "no pinned EKS add-on versions for this Kubernetes version; add them to lib/versions.ts or use a listed version",
+            "no pinned EKS add-on and cluster-autoscaler versions for this Kubernetes version; add them to lib/versions.ts or use a listed version",
         }),
       /** CIDRs allowed to reach the public API endpoint; an empty list makes the endpoint private only. */
       endpointPublicAccessCidrs: z.array(cidr),
@@ -190,6 +195,24 @@ export const configSchema = z
         )
         .default(90),
     }),
+    addons: z
+      .strictObject({
+        clusterAutoscaler: z
+          .strictObject({
+            /** How long a requested node may take to join before its group is backed off and the next one tried. */
+            maxNodeProvisionTime: duration.default("7m"),
+            /** How long a node must be unneeded before it is removed. */
+            scaleDownUnneededTime: duration.default("5m"),
+            /** How long after a scale-up before scale-down is considered again. */
+            scaleDownDelayAfterAdd: duration.default("5m"),
+            /** A GPU node whose pods request less than this share of its GPUs may be removed. */
+            scaleDownGpuUtilizationThreshold: fraction.default(0.5),
+            /** A CPU node whose pods request less than this share of its CPU and memory may be removed. */
+            scaleDownUtilizationThreshold: fraction.default(0.5),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     nodeGroups: z.strictObject({
       system: systemNodeGroup,
       gpu: z.array(gpuNodeGroup).min(1, "configure at least one GPU group"),

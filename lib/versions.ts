@@ -28,3 +28,26 @@ export function eksAddonVersions(kubernetesVersion: string): EksAddonVersions | 
     ? EKS_ADDON_VERSIONS[kubernetesVersion]
     : undefined;
 }
+
+/**
+ * cluster-autoscaler's minor must match the cluster's Kubernetes minor. Chart 9.59.0 is the
+ * newest release of the official chart (kubernetes.github.io/autoscaler) for 1.35; its default
+ * image is v1.35.0, pinned here explicitly so a chart default can never move it.
+ */
+export interface ClusterAutoscalerVersions {
+  readonly chart: string;
+  readonly imageTag: string;
+}
+
+export const CLUSTER_AUTOSCALER_VERSIONS: Readonly<Record<string, ClusterAutoscalerVersions>> = {
+  "1.35": { chart: "9.59.0", imageTag: "v1.35.0" },
+};
+
+export function clusterAutoscalerVersions(kubernetesVersion: string): ClusterAutoscalerVersions | undefined {
+  return Object.prototype.hasOwnProperty.call(CLUSTER_AUTOSCALER_VERSIONS, kubernetesVersion)
+    ? CLUSTER_AUTOSCALER_VERSIONS[kubernetesVersion]
+    : undefined;
+}
+
+/** NVIDIA k8s-device-plugin chart (nvidia.github.io/k8s-device-plugin); image tag = chart appVersion. */
+export const NVIDIA_DEVICE_PLUGIN_CHART = "0.20.0";

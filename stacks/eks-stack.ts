@@ -3,7 +3,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import type { Config } from "../config/schema";
 import { EksCluster, type ClusterAccess } from "../constructs/eks-cluster";
-import { GpuNodeGroupPair } from "../constructs/gpu-node-group-pair";
+import { GpuNodeGroupPair, gpuNodeGroupName } from "../constructs/gpu-node-group-pair";
 import { ManagedNodeGroup } from "../constructs/managed-node-group";
 import { Network } from "../constructs/network";
 import { NodeRole } from "../constructs/node-role";
@@ -46,6 +46,7 @@ export class EksStack extends BaseStack {
   readonly network: Network;
   readonly eks: EksCluster;
   readonly systemNodes: ManagedNodeGroup;
+  readonly systemNodeGroupName = "system";
   readonly gpuSizes: readonly GpuSize[];
 
   constructor(scope: Construct, id: string, props: BaseStackProps) {
@@ -107,7 +108,7 @@ export class EksStack extends BaseStack {
     const system = config.nodeGroups.system;
     this.systemNodes = new ManagedNodeGroup(this, "system-nodes", {
       clusterName: config.cluster.name,
-      nodeGroupName: "system",
+      nodeGroupName: this.systemNodeGroupName,
       nodeRoleArn: nodeRole.role.arn,
       subnetIds: privateSubnetIds,
       capacityType: "on-demand",
@@ -137,8 +138,8 @@ export class EksStack extends BaseStack {
       return {
         name: gpu.name,
         gpusPerNode: pair.gpusPerNode,
-        spotNodeGroupName: pair.spot.nodeGroup.nodeGroupName,
-        onDemandNodeGroupName: pair.onDemand.nodeGroup.nodeGroupName,
+        spotNodeGroupName: gpuNodeGroupName(gpu.name, "spot"),
+        onDemandNodeGroupName: gpuNodeGroupName(gpu.name, "on-demand"),
         pair,
       };
     });

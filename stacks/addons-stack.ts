@@ -1,0 +1,65 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { Construct } from "constructs";
+import { ClusterAutoscaler, type AutoscaledGpuSize } from "../constructs/cluster-autoscaler";
+import { ClusterProviders } from "../constructs/cluster-providers";
+import { NvidiaDevicePlugin } from "../constructs/nvidia-device-plugin";
+import { GPU_TAINT } from "../lib/labels";
+import { clusterAutoscalerVersions, NVIDIA_DEVICE_PLUGIN_CHART } from "../lib/versions";
+import { BaseStack, type BaseStackProps } from "./base-stack";
+import type { EksStackOutputs } from "./eks-stack";
+
+export interface AddonsStackProps extends BaseStackProps {
+  readonly cluster: EksStackOutputs;
+  readonly gpuSizes: readonly AutoscaledGpuSize[];
+  /** Always-on CPU node groups the autoscaler may also scale. */
+  readonly cpuNodeGroupNames: readonly string[];
+}
+
+/**
+ * Stage 02: what turns the eks stack's empty GPU groups into GPUs on demand: cluster-autoscaler
+ * (Spot first, On-Demand on failure, idle nodes removed) and the NVIDIA device plugin.
+ *
+ * No Spot interruption handler is installed: managed node groups enable Capacity Rebalancing
+ * and EKS itself cordons and drains a Spot node on a rebalance recommendation or interruption
+ * notice (see README, "How GPU autoscaling works").
+ */
+export class AddonsStack extends BaseStack {
+  readonly clusterAutoscaler: ClusterAutoscaler;
+  readonly devicePlugin: NvidiaDevicePlugin;
+  readonly providers: ClusterProviders;
+
+  constructor(scope: Construct, id: string, props: AddonsStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+    const versions = clusterAutoscalerVersions(config.cluster.kubernetesVersion);
+    if (!versions) throw new Error(`no pinned cluster-autoscaler for Kubernetes ${config.cluster.kubernetesVersion}`);
+
+    this.providers = new ClusterProviders(this, "cluster", {
+      clusterName: props.cluster.clusterName,
+      endpoint: props.cluster.clusterEndpoint,
+      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      region: config.region,
+      kubernetes: false,
+    });
+    const helmProvider = this.providers.helm!;
+
+    this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
+      clusterName: config.cluster.name,
+      region: config.region,
+      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
+      partition: new DataAwsPartition(this, "partition").partition,
+      chartVersion: versions.chart,
+      imageTag: versions.imageTag,
+      gpuSizes: props.gpuSizes,
+      cpuNodeGroupNames: props.cpuNodeGroupNames,
+      settings: config.addons.clusterAutoscaler,
+      helmProvider,
+    });
+    this.devicePlugin = new NvidiaDevicePlugin(this, "nvidia-device-plugin", {
+      chartVersion: NVIDIA_DEVICE_PLUGIN_CHART,
+      gpuTaint: GPU_TAINT,
+      helmProvider,
+    });
+  }
+}
