@@ -1,6 +1,7 @@
 import type { App } from "cdktf";
 import type { Config } from "./config/schema";
 import { AddonsStack } from "./stacks/addons-stack";
+import { AuthStack } from "./stacks/auth-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { EksStack } from "./stacks/eks-stack";
 
@@ -8,6 +9,7 @@ export interface Stages {
   readonly bootstrap: BootstrapStack;
   readonly eks: EksStack;
   readonly addons: AddonsStack;
+  readonly auth: AuthStack;
 }
 
 /** Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders. */
@@ -25,5 +27,6 @@ export function buildStages(app: App, config: Config): Stages {
     })),
     cpuNodeGroupNames: [eks.systemNodeGroupName],
   });
-  return { bootstrap, eks, addons };
+  const auth = new AuthStack(app, "auth", { config });
+  return { bootstrap, eks, addons, auth };
 }

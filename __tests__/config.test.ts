@@ -116,6 +116,22 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
       /got the string "7 minutes"/,
     ],
   },
+  "a Kubeflow host outside the hosted zone": {
+    text: edit("kubeflowHost: kubeflow.example.com", "kubeflowHost: kubeflow.example.org"),
+    expect: [
+      /domain\.kubeflowHost/,
+      /must lie inside the hosted zone "example\.com"/,
+      /got the string "kubeflow\.example\.org"/,
+    ],
+  },
+  "a Cognito prefix with a reserved word": {
+    text: edit("prefix: example-kubeflow-dev", "prefix: my-cognito-login"),
+    expect: [/auth\.cognitoDomain\.prefix/, /must not contain "aws", "amazon" or "cognito"/],
+  },
+  "both a Cognito prefix and a custom domain": {
+    text: edit("prefix: example-kubeflow-dev", "prefix: example-kubeflow-dev\n    custom: auth.example.com"),
+    expect: [/auth\.cognitoDomain/, /exactly one of "prefix" or "custom"/],
+  },
   "an admin principal with both arn and roleName": {
     text: edit(
       "  adminPrincipals: []",
@@ -209,7 +225,7 @@ describe("config", () => {
         cwd: REPO_ROOT,
         env: { ...process.env, KF_CONFIG: DEFAULT_CONFIG_PATH, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
       });
-      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["addons", "bootstrap", "eks"]);
+      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["addons", "auth", "bootstrap", "eks"]);
     });
   });
 });

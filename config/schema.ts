@@ -29,6 +29,13 @@ const duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a du
 
 const fraction = z.number().min(0).max(1);
 
+const hostName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lowercase DNS name such as "kubeflow.example.com"',
+  );
+
 const diskSizeGiB = z.number().int().min(20).max(16384);
 
 /** An IAM principal that gets an EKS access entry. */
@@ -213,12 +220,65 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    domain: z.strictObject({
+      /** An existing public Route 53 hosted zone; certificates are validated and records created in it. */
+      hostedZone: hostName,
+      /** Where users reach Kubeflow; must lie inside hostedZone. */
+      kubeflowHost: hostName,
+    }),
+    auth: z.strictObject({
+      /** Secrets Manager secret holding {"client_id": ..., "client_secret": ...} of the Google OAuth client. */
+      googleOAuthSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, "must be a Secrets Manager secret name"),
+      /** MFA for users with a Cognito password (Google users authenticate at Google). */
+      mfa: z.enum(["required", "optional", "off"]).default("required"),
+      /** Also allow users created directly in the pool (email + password + MFA), e.g. a break-glass admin. */
+      allowNativeUsers: z.boolean().default(true),
+      /** Only emails in these domains may log in to Kubeflow; [] allows any Google account that can reach the pool. */
+      allowedEmailDomains: z.array(hostName).default([]),
+      /** Cognito feature plan: "plus" adds threat protection (compromised credentials, adaptive auth). */
+      featurePlan: z.enum(["essentials", "plus"]).default("plus"),
+      cognitoDomain: z
+        .strictObject({
+          /** Prefix of the Cognito-hosted domain <prefix>.auth.<region>.amazoncognito.com; unique per region. */
+          prefix: z
+            .string()
+            .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be lowercase letters, digits and hyphens")
+            .refine((p) => !/aws|amazon|cognito/.test(p), {
+              message: 'must not contain "aws", "amazon" or "cognito" (Cognito rejects them)',
+            })
+            .optional(),
+          /** A custom login domain such as auth.example.com instead of the prefix domain (needs a us-east-1 certificate, made here). */
+          custom: hostName.optional(),
+        })
+        .refine((d) => (d.prefix === undefined) !== (d.custom === undefined), {
+          message: 'give exactly one of "prefix" or "custom"',
+        }),
+    }),
     nodeGroups: z.strictObject({
       system: systemNodeGroup,
       gpu: z.array(gpuNodeGroup).min(1, "configure at least one GPU group"),
     }),
   })
   .superRefine((config, ctx) => {
+    const zone = config.domain.hostedZone;
+    const inZone = (name: string) => name === zone || name.endsWith(`.${zone}`);
+    if (!inZone(config.domain.kubeflowHost)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["domain", "kubeflowHost"],
+        input: config.domain.kubeflowHost,
+        message: `must lie inside the hosted zone "${zone}" (e.g. kubeflow.${zone}), so its certificate can be validated there`,
+      });
+    }
+    const custom = config.auth.cognitoDomain.custom;
+    if (custom !== undefined && (!inZone(custom) || custom === zone)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["auth", "cognitoDomain", "custom"],
+        input: custom,
+        message: `must be a name below the hosted zone "${zone}" (e.g. auth.${zone})`,
+      });
+    }
     const seen = new Map<string, number>();
     config.nodeGroups.gpu.forEach((group, index) => {
       const earlier = seen.get(group.name);
