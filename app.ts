@@ -3,13 +3,17 @@ import type { Config } from "./config/schema";
 import { AddonsStack } from "./stacks/addons-stack";
 import { AuthStack } from "./stacks/auth-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
+import { DnsStack } from "./stacks/dns-stack";
 import { EksStack } from "./stacks/eks-stack";
+import { KubeflowStack } from "./stacks/kubeflow-stack";
 
 export interface Stages {
   readonly bootstrap: BootstrapStack;
   readonly eks: EksStack;
   readonly addons: AddonsStack;
   readonly auth: AuthStack;
+  readonly kubeflow: KubeflowStack;
+  readonly dns: DnsStack;
 }
 
 /** Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders. */
@@ -28,5 +32,10 @@ export function buildStages(app: App, config: Config): Stages {
     cpuNodeGroupNames: [eks.systemNodeGroupName],
   });
   const auth = new AuthStack(app, "auth", { config });
-  return { bootstrap, eks, addons, auth };
+  const kubeflow = new KubeflowStack(app, "kubeflow", { config, cluster: eks.outputs, auth: auth.outputs });
+  // The load balancer controller runs on the system nodes, which the autoscaler also manages.
+  kubeflow.addDependency(addons);
+  const dns = new DnsStack(app, "dns", { config, clusterName: eks.outputs.clusterName });
+  dns.addDependency(kubeflow);
+  return { bootstrap, eks, addons, auth, kubeflow, dns };
 }

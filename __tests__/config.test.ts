@@ -225,7 +225,14 @@ describe("config", () => {
         cwd: REPO_ROOT,
         env: { ...process.env, KF_CONFIG: DEFAULT_CONFIG_PATH, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
       });
-      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["addons", "auth", "bootstrap", "eks"]);
+      expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+        "addons",
+        "auth",
+        "bootstrap",
+        "dns",
+        "eks",
+        "kubeflow",
+      ]);
     });
   });
 });

@@ -80,9 +80,9 @@ export function resource(json: SynthJson, type: string, idPart: string): Record<
   return found[0][1];
 }
 
-/** "${aws_x.y.z}" -> "aws_x.y" : the address a reference points at. */
+/** "${aws_x.y.z}" -> "aws_x.y" (or "data.aws_x.y"): the address a reference points at. */
 export function referencedAddress(expression: unknown): string {
-  const match = /^\$\{([a-z0-9_]+\.[^.}[]+)/.exec(String(expression));
+  const match = /^\$\{((?:data\.)?[a-z0-9_]+\.[^.}[]+)/.exec(String(expression));
   if (!match) throw new Error(`not a reference: ${String(expression)}`);
   return match[1];
 }

@@ -202,6 +202,29 @@ export const configSchema = z
         )
         .default(90),
     }),
+    kubeflow: z.strictObject({
+      /** kubeflow/manifests (community-distribution) release tag to install. */
+      manifestsVersion: z
+        .string()
+        .regex(/^\d{2}\.\d{2}(\.\d+)?$/, 'must be a release tag such as "26.03.1"')
+        .default("26.03.1"),
+      /** "internet-facing" or "internal" (reachable only from the VPC and what is peered or VPN-ed to it). */
+      ingressScheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
+      culling: z
+        .strictObject({
+          /** Stop notebook servers that sit idle: an idle GPU notebook keeps a GPU node alive. */
+          enabled: z.boolean().default(true),
+          idleMinutes: z.number().int().min(10).max(10080).default(60),
+          checkPeriodMinutes: z.number().int().min(1).max(60).default(5),
+        })
+        .prefault({}),
+      /** The data-science team's Kubeflow profile: its namespace holds notebooks and the FSx claim. */
+      profile: z.strictObject({
+        name: dnsLabel("a profile name", 63),
+        /** Email of the profile's owner (their Google or Cognito login). */
+        owner: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "must be an email address"),
+      }),
+    }),
     addons: z
       .strictObject({
         clusterAutoscaler: z

@@ -1,0 +1,85 @@
+import { parse } from "yaml";
+import { awsLoadBalancerControllerStatements } from "../lib/aws-load-balancer-controller-policy";
+import { paramsFromConfigMapData } from "../lib/kubeflow-overlay";
+import { buildApp, dataSources, resource, resources } from "./helpers";
+
+type Body = Record<string, unknown>;
+const { stages, json } = buildApp();
+const kubeflow = json(stages.kubeflow);
+
+describe("kubeflow stack: AWS Load Balancer Controller", () => {
+  const [[, release]] = resources(kubeflow, "helm_release");
+  const values = parse((release.values as string[])[0]) as Body;
+
+  it("installs the pinned official chart on the system nodes with region and VPC given explicitly", () => {
+    expect(release).toMatchObject({
+      repository: "https://aws.github.io/eks-charts",
+      chart: "aws-load-balancer-controller",
+      version: "3.2.2",
+      namespace: "kube-system",
+      atomic: true,
+    });
+    expect(values).toMatchObject({ clusterName: "kubeflow", region: "us-west-2", image: { tag: "v3.2.2" } });
+    expect(String(values.vpcId)).toContain("terraform_remote_state.cross-stack-reference-input-eks");
+    expect(values.nodeSelector).toEqual({ "kubeflow-eks/node-role": "system" });
+  });
+
+  it("grants exactly the controller's published policy, through its own service account", () => {
+    const [, doc] = dataSources(kubeflow, "aws_iam_policy_document").find(([id]) =>
+      id.includes("controller_identity_permissions"),
+    )!;
+    const statements = doc.statement as { actions: string[]; sid: string }[];
+    const published = awsLoadBalancerControllerStatements("aws");
+    expect(statements).toHaveLength(published.length);
+    expect(statements.flatMap((s) => s.actions)).toEqual(published.flatMap((s) => s.actions));
+    expect(published.flatMap((s) => s.actions)).toHaveLength(86);
+    for (const action of statements.flatMap((s) => s.actions)) expect(action).not.toMatch(/\*/);
+    expect(resource(kubeflow, "aws_eks_pod_identity_association", "controller")).toMatchObject({
+      namespace: "kube-system",
+      service_account: "aws-load-balancer-controller",
+    });
+  });
+});
+
+describe("kubeflow stack: install parameters and credentials", () => {
+  const configMap = resource(kubeflow, "kubernetes_config_map_v1", "install-params");
+  const data = configMap.data as Record<string, string>;
+
+  it("publishes the overlay parameters from config and the auth stack", () => {
+    expect(configMap.metadata).toMatchObject({ namespace: "kube-system", name: "kubeflow-install-params" });
+    const params = paramsFromConfigMapData(data);
+    expect(params).toMatchObject({
+      host: "kubeflow.example.com",
+      manifestsVersion: "26.03.1",
+      ingressScheme: "internet-facing",
+      allowedEmailDomains: ["example.com"],
+      cullingEnabled: true,
+      cullIdleMinutes: 60,
+      cullCheckPeriodMinutes: 5,
+      profileName: "data-science",
+      profileOwner: "team-lead@example.com",
+    });
+    expect(params.issuerUrl).toMatch(
+      /^https:\/\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-auth\..*endpoint\}$/,
+    );
+    expect(params.certificateArn).toContain("cross-stack-reference-input-auth");
+  });
+
+  it("passes the client secret from the auth stack's state into a Secret, never as a literal", () => {
+    const secret = resource(kubeflow, "kubernetes_secret_v1", "oidc-client");
+    expect(secret.metadata).toMatchObject({ namespace: "kube-system", name: "kubeflow-oidc-client" });
+    const secretData = secret.data as Record<string, string>;
+    expect(secretData["client-secret"]).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-auth\.outputs\.[^}]*client_secret\}$/,
+    );
+    expect(Object.values(data).join(" ")).not.toContain("client_secret");
+  });
+
+  it("authenticates both Kubernetes and Helm providers with aws eks get-token", () => {
+    const [k8s] = (kubeflow.provider?.kubernetes ?? []) as { exec: { command: string; args: string[] }[] }[];
+    expect(k8s.exec[0].command).toBe("aws");
+    expect(k8s.exec[0].args.slice(0, 2)).toEqual(["eks", "get-token"]);
+    const [helm] = (kubeflow.provider?.helm ?? []) as { kubernetes: { exec: { command: string } } }[];
+    expect(helm.kubernetes.exec.command).toBe("aws");
+  });
+});

@@ -1,0 +1,64 @@
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import {
+  AWS_LOAD_BALANCER_CONTROLLER_CHART,
+  AWS_LOAD_BALANCER_CONTROLLER_VERSION,
+  awsLoadBalancerControllerStatements,
+} from "../lib/aws-load-balancer-controller-policy";
+import { NODE_ROLE_LABEL } from "../lib/labels";
+import { HelmChart } from "./helm-chart";
+import { PodIdentityRole } from "./pod-identity-role";
+
+export interface AwsLoadBalancerControllerProps {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly helmProvider: TerraformProvider;
+}
+
+export const LB_CONTROLLER_NAMESPACE = "kube-system";
+export const LB_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller";
+
+/**
+ * The AWS Load Balancer Controller, which turns Kubeflow's Ingress into an ALB. Its IAM policy is
+ * the one published for the pinned release, bound to its service account through Pod Identity.
+ * Region and VPC are passed explicitly: with an IMDS hop limit of 1 the pod cannot look them up.
+ */
+export class AwsLoadBalancerController extends Construct {
+  readonly identity: PodIdentityRole;
+  readonly chart: HelmChart;
+
+  constructor(scope: Construct, id: string, props: AwsLoadBalancerControllerProps) {
+    super(scope, id);
+    this.identity = new PodIdentityRole(this, "identity", {
+      roleName: `${props.clusterName}-aws-load-balancer-controller`,
+      clusterName: props.clusterName,
+      namespace: LB_CONTROLLER_NAMESPACE,
+      serviceAccount: LB_CONTROLLER_SERVICE_ACCOUNT,
+      accountId: props.accountId,
+      statements: awsLoadBalancerControllerStatements(props.partition),
+    });
+    this.chart = new HelmChart(this, "chart", {
+      provider: props.helmProvider,
+      name: "aws-load-balancer-controller",
+      namespace: LB_CONTROLLER_NAMESPACE,
+      repository: "https://aws.github.io/eks-charts",
+      chart: "aws-load-balancer-controller",
+      version: AWS_LOAD_BALANCER_CONTROLLER_CHART,
+      values: {
+        clusterName: props.clusterName,
+        region: props.region,
+        vpcId: props.vpcId,
+        image: { tag: AWS_LOAD_BALANCER_CONTROLLER_VERSION },
+        serviceAccount: { create: true, name: LB_CONTROLLER_SERVICE_ACCOUNT },
+        replicaCount: 2,
+        podDisruptionBudget: { maxUnavailable: 1 },
+        nodeSelector: { [NODE_ROLE_LABEL]: "system" },
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+      },
+      dependsOn: [this.identity.association],
+    });
+  }
+}

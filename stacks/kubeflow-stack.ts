@@ -1,0 +1,87 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import type { Construct } from "constructs";
+import { AwsLoadBalancerController } from "../constructs/aws-load-balancer-controller";
+import { ClusterProviders } from "../constructs/cluster-providers";
+import {
+  INSTALL_PARAMS_CONFIGMAP,
+  OIDC_CLIENT_SECRET,
+  paramsToConfigMapData,
+  type KubeflowInstallParams,
+} from "../lib/kubeflow-overlay";
+import type { AuthStackOutputs } from "./auth-stack";
+import { BaseStack, type BaseStackProps } from "./base-stack";
+import type { EksStackOutputs } from "./eks-stack";
+
+export interface KubeflowStackProps extends BaseStackProps {
+  readonly cluster: EksStackOutputs;
+  readonly auth: AuthStackOutputs;
+}
+
+/**
+ * Stage 04: what Kubeflow needs from Terraform. The AWS Load Balancer Controller (so Kubeflow's
+ * Ingress becomes an ALB), and, for the install step, the overlay's parameters (a ConfigMap) and
+ * the Cognito app client's credentials (a Secret, sensitive in state). Kubeflow itself is
+ * installed by `npm run kubeflow -- install`, which renders the pinned upstream release with
+ * our overlay (kustomize/kubeflow) and applies it until it settles: thousands of objects and
+ * CRDs that do not exist at plan time are no job for Terraform resources.
+ */
+export class KubeflowStack extends BaseStack {
+  readonly loadBalancerController: AwsLoadBalancerController;
+  readonly installParams: KubeflowInstallParams;
+  readonly providers: ClusterProviders;
+
+  constructor(scope: Construct, id: string, props: KubeflowStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+    this.providers = new ClusterProviders(this, "cluster", {
+      clusterName: props.cluster.clusterName,
+      endpoint: props.cluster.clusterEndpoint,
+      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      region: config.region,
+    });
+
+    this.loadBalancerController = new AwsLoadBalancerController(this, "aws-load-balancer-controller", {
+      clusterName: config.cluster.name,
+      region: config.region,
+      vpcId: props.cluster.vpcId,
+      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
+      partition: new DataAwsPartition(this, "partition").partition,
+      helmProvider: this.providers.helm!,
+    });
+
+    this.installParams = {
+      manifestsVersion: config.kubeflow.manifestsVersion,
+      host: config.domain.kubeflowHost,
+      issuerUrl: props.auth.issuerUrl,
+      clientId: props.auth.clientId,
+      certificateArn: props.auth.certificateArn,
+      ingressScheme: config.kubeflow.ingressScheme,
+      allowedEmailDomains: config.auth.allowedEmailDomains,
+      cullingEnabled: config.kubeflow.culling.enabled,
+      cullIdleMinutes: config.kubeflow.culling.idleMinutes,
+      cullCheckPeriodMinutes: config.kubeflow.culling.checkPeriodMinutes,
+      profileName: config.kubeflow.profile.name,
+      profileOwner: config.kubeflow.profile.owner,
+    };
+    new ConfigMapV1(this, "install-params", {
+      provider: this.providers.kubernetes,
+      metadata: {
+        ...INSTALL_PARAMS_CONFIGMAP,
+        labels: { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "kubeflow" },
+      },
+      data: paramsToConfigMapData(this.installParams),
+    });
+    new SecretV1(this, "oidc-client", {
+      provider: this.providers.kubernetes,
+      metadata: {
+        ...OIDC_CLIENT_SECRET,
+        labels: { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "kubeflow" },
+      },
+      type: "Opaque",
+      data: { "client-id": props.auth.clientId, "client-secret": props.auth.clientSecret },
+    });
+  }
+}
