@@ -3,8 +3,10 @@ import type { Config } from "./config/schema";
 import { AddonsStack } from "./stacks/addons-stack";
 import { AuthStack } from "./stacks/auth-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
+import { DashboardStack } from "./stacks/dashboard-stack";
 import { DnsStack } from "./stacks/dns-stack";
 import { EksStack } from "./stacks/eks-stack";
+import { FsxStack } from "./stacks/fsx-stack";
 import { KubeflowStack } from "./stacks/kubeflow-stack";
 
 export interface Stages {
@@ -14,6 +16,8 @@ export interface Stages {
   readonly auth: AuthStack;
   readonly kubeflow: KubeflowStack;
   readonly dns: DnsStack;
+  readonly dashboard: DashboardStack;
+  readonly fsx: FsxStack;
 }
 
 /** Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders. */
@@ -37,5 +41,9 @@ export function buildStages(app: App, config: Config): Stages {
   kubeflow.addDependency(addons);
   const dns = new DnsStack(app, "dns", { config, clusterName: eks.outputs.clusterName });
   dns.addDependency(kubeflow);
-  return { bootstrap, eks, addons, auth, kubeflow, dns };
+  const dashboard = new DashboardStack(app, "dashboard", { config, cluster: eks.outputs });
+  // The claim lives in the team's profile namespace, which exists once Kubeflow is installed.
+  const fsx = new FsxStack(app, "fsx", { config, cluster: eks.outputs });
+  fsx.addDependency(kubeflow);
+  return { bootstrap, eks, addons, auth, kubeflow, dns, dashboard, fsx };
 }

@@ -132,6 +132,14 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     text: edit("prefix: example-kubeflow-dev", "prefix: example-kubeflow-dev\n    custom: auth.example.com"),
     expect: [/auth\.cognitoDomain/, /exactly one of "prefix" or "custom"/],
   },
+  "an FSx zone outside the cluster's zones": {
+    text: edit("zoneIndex: 0", "zoneIndex: 3"),
+    expect: [/fsx\.zoneIndex/, /must be below network\.azCount \(3\)/, /got number 3/],
+  },
+  "an FSx capacity FSx does not offer": {
+    text: edit("storageCapacityGiB: 1200", "storageCapacityGiB: 2000"),
+    expect: [/fsx\.storageCapacityGiB/, /1200 or a multiple of 2400/],
+  },
   "an admin principal with both arn and roleName": {
     text: edit(
       "  adminPrincipals: []",
@@ -229,8 +237,10 @@ describe("config", () => {
         "addons",
         "auth",
         "bootstrap",
+        "dashboard",
         "dns",
         "eks",
+        "fsx",
         "kubeflow",
       ]);
     });

@@ -225,6 +225,52 @@ export const configSchema = z
         owner: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "must be an email address"),
       }),
     }),
+    fsx: z
+      .strictObject({
+        /** PERSISTENT_2: durable, KMS-encrypted, S3 linked through a data repository association. SCRATCH_2: cheaper, no replication, S3 import/export paths. */
+        deploymentType: z.enum(["PERSISTENT_2", "SCRATCH_2"]).default("PERSISTENT_2"),
+        /** 1200, 2400, then multiples of 2400 GiB. */
+        storageCapacityGiB: z
+          .number()
+          .int()
+          .refine((c) => c === 1200 || (c >= 2400 && c % 2400 === 0), {
+            message: "must be 1200 or a multiple of 2400 (GiB)",
+          })
+          .default(1200),
+        /** PERSISTENT_2 throughput per TiB of storage: 125, 250, 500 or 1000 MB/s. */
+        throughputPerTiB: z.union([z.literal(125), z.literal(250), z.literal(500), z.literal(1000)]).default(125),
+        /** Which zone's private subnet (0-based, of network.azCount) the file system lives in. */
+        zoneIndex: z.number().int().min(0).default(0),
+        /** Put the GPU node groups only in the file system's zone: no cross-zone traffic or latency, but fewer Spot pools. */
+        pinGpuGroupsToFileSystemZone: z.boolean().default(false),
+        dataBucket: z
+          .strictObject({
+            /** Bucket of the team's data sets. */
+            name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
+            /** Create it (versioned, KMS-encrypted, private, TLS-only) or use an existing bucket of that name. */
+            create: z.boolean().default(true),
+          })
+          .prefault({ name: "example-kubeflow-datasets" }),
+        /** S3 prefix linked to the file system ("" for the whole bucket). */
+        s3Prefix: z
+          .string()
+          .regex(/^([a-zA-Z0-9_.-]+\/)*$/, 'must be empty or end with "/"')
+          .default(""),
+        /** SCRATCH_2 only: where changes are exported to (under the bucket). */
+        exportPrefix: z
+          .string()
+          .regex(/^([a-zA-Z0-9_.-]+\/)+$/, 'must end with "/"')
+          .default("fsx-exports/"),
+        /** Also install the CSI controller (with IAM) so claims can create file systems; static volumes do not need it. */
+        dynamicProvisioning: z.boolean().default(false),
+      })
+      .prefault({}),
+    dashboard: z
+      .strictObject({
+        /** Headlamp, reached through kubectl port-forward with a short-lived read-only token. */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
     addons: z
       .strictObject({
         clusterAutoscaler: z
@@ -300,6 +346,14 @@ export const configSchema = z
         path: ["auth", "cognitoDomain", "custom"],
         input: custom,
         message: `must be a name below the hosted zone "${zone}" (e.g. auth.${zone})`,
+      });
+    }
+    if (config.fsx.zoneIndex >= config.network.azCount) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fsx", "zoneIndex"],
+        input: config.fsx.zoneIndex,
+        message: `must be below network.azCount (${config.network.azCount}): it picks one of the cluster's zones`,
       });
     }
     const seen = new Map<string, number>();

@@ -51,3 +51,6 @@ export function clusterAutoscalerVersions(kubernetesVersion: string): ClusterAut
 
 /** NVIDIA k8s-device-plugin chart (nvidia.github.io/k8s-device-plugin); image tag = chart appVersion. */
 export const NVIDIA_DEVICE_PLUGIN_CHART = "0.20.0";
+
+/** Headlamp chart (kubernetes-sigs.github.io/headlamp), the Kubernetes Dashboard's maintained successor. */
+export const HEADLAMP_CHART = "0.40.1";

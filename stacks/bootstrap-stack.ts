@@ -2,7 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Config } from "../config/schema";
-import { StateBucket } from "../constructs/state-bucket";
+import { SecureBucket } from "../constructs/secure-bucket";
 import { defaultTags, REQUIRED_TERRAFORM_VERSION } from "./base-stack";
 
 export interface BootstrapStackProps {
@@ -15,7 +15,7 @@ export interface BootstrapStackProps {
  * (`bootstrap.tfstate`, git-ignored); keep it, or import the bucket again if it is lost.
  */
 export class BootstrapStack extends TerraformStack {
-  readonly stateBucket: StateBucket;
+  readonly stateBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
@@ -26,7 +26,11 @@ export class BootstrapStack extends TerraformStack {
       defaultTags: [{ tags: defaultTags(props.config, id) }],
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
-    this.stateBucket = new StateBucket(this, "state", { bucketName: props.config.state.bucket });
+    // State is the source of truth for everything else; losing it orphans real resources.
+    this.stateBucket = new SecureBucket(this, "state", {
+      bucketName: props.config.state.bucket,
+      purpose: "Terraform state",
+    });
     new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucket.bucket });
     new TerraformOutput(this, "state-key-arn", { value: this.stateBucket.key.arn });
   }

@@ -124,6 +124,10 @@ export class EksStack extends BaseStack {
     // CoreDNS needs a node to run on before the add-on reports healthy.
     this.eks.addAddon("coredns", "coredns", addonVersions.coreDns, [this.systemNodes.nodeGroup]);
 
+    // Optionally keep GPU nodes in the FSx file system's zone: no cross-zone traffic, fewer Spot pools.
+    const gpuSubnetIds = config.fsx.pinGpuGroupsToFileSystemZone
+      ? [privateSubnetIds[config.fsx.zoneIndex]]
+      : privateSubnetIds;
     this.gpuSizes = config.nodeGroups.gpu.map((gpu) => {
       const pair = new GpuNodeGroupPair(this, `gpu-size-${gpu.name}`, {
         clusterName: config.cluster.name,
@@ -132,7 +136,7 @@ export class EksStack extends BaseStack {
         maxSize: gpu.maxSize,
         diskSizeGiB: gpu.diskSizeGiB,
         nodeRoleArn: nodeRole.role.arn,
-        subnetIds: privateSubnetIds,
+        subnetIds: gpuSubnetIds,
         dependsOn: nodePrerequisites,
       });
       return {

@@ -10,34 +10,36 @@ import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncrypt
 import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 
-export interface StateBucketProps {
+export interface SecureBucketProps {
   readonly bucketName: string;
+  /** What the bucket holds, for the KMS key's description. */
+  readonly purpose: string;
   /**
-   * Days to keep superseded state versions (recovery from a bad apply).
+   * Days to keep superseded object versions.
    * @default 90
    */
   readonly noncurrentVersionDays?: number;
 }
 
 /**
- * The S3 bucket holding every stack's Terraform state: versioned, encrypted with a rotating KMS
- * key, no public access, no ACLs, TLS only, and protected from `terraform destroy`.
+ * An S3 bucket for data that must not leak or get lost (Terraform state, the team's data sets):
+ * versioned, encrypted with its own rotating KMS key, no public access, no ACLs, TLS only, and
+ * protected from `terraform destroy` (the bucket and its key carry `prevent_destroy`).
  */
-export class StateBucket extends Construct {
+export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly key: KmsKey;
 
-  constructor(scope: Construct, id: string, props: StateBucketProps) {
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     this.key = new KmsKey(this, "key", {
-      description: `Encrypts Terraform state in s3://${props.bucketName}`,
+      description: `Encrypts ${props.purpose} in s3://${props.bucketName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, "key-alias", { name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
 
-    // State is the source of truth for everything else; losing it orphans real resources.
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       forceDestroy: false,
@@ -71,7 +73,7 @@ export class StateBucket extends Construct {
       bucket: this.bucket.id,
       rule: [
         {
-          id: "expire-old-state-versions",
+          id: "expire-old-versions",
           status: "Enabled",
           filter: [{ prefix: "" }],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],

@@ -1,0 +1,130 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import type { Construct } from "constructs";
+import { FSX_CSI_DRIVER_OBJECTS } from "../generated/fsx-csi-driver";
+import { ClusterProviders } from "../constructs/cluster-providers";
+import { KubernetesObjects, withContainerEnv } from "../constructs/kubernetes-objects";
+import { LustreFileSystem } from "../constructs/lustre-file-system";
+import { PodIdentityRole } from "../constructs/pod-identity-role";
+import { SecureBucket } from "../constructs/secure-bucket";
+import { SharedVolume } from "../constructs/shared-volume";
+import type { GeneratedObject } from "../lib/generated-object";
+import { BaseStack, type BaseStackProps } from "./base-stack";
+import type { EksStackOutputs } from "./eks-stack";
+
+export interface FsxStackProps extends BaseStackProps {
+  readonly cluster: EksStackOutputs;
+}
+
+/** The CSI driver's objects for the chosen mode: the node plugin always, the controller only for dynamic provisioning. */
+export function csiDriverObjects(dynamicProvisioning: boolean): readonly GeneratedObject[] {
+  return FSX_CSI_DRIVER_OBJECTS.filter((o) => o.component !== "controller" || dynamicProvisioning);
+}
+
+/**
+ * Stage 07: FSx for Lustre linked to the team's S3 bucket, the FSx CSI driver (objects rendered by
+ * `npm run generate` from kustomize/fsx-csi-driver), and a static volume and claim in the team's
+ * Kubeflow profile namespace. Apply after the Kubeflow install has created that namespace.
+ */
+export class FsxStack extends BaseStack {
+  readonly lustre: LustreFileSystem;
+  readonly volume: SharedVolume;
+  readonly dataBucketName: string;
+  readonly driver: KubernetesObjects;
+
+  constructor(scope: Construct, id: string, props: FsxStackProps) {
+    super(scope, id, props);
+    const config = props.config;
+    const fsx = config.fsx;
+    const providers = new ClusterProviders(this, "cluster", {
+      clusterName: props.cluster.clusterName,
+      endpoint: props.cluster.clusterEndpoint,
+      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      region: config.region,
+      helm: false,
+    });
+
+    this.dataBucketName = fsx.dataBucket.name;
+    if (fsx.dataBucket.create) {
+      new SecureBucket(this, "data-bucket", { bucketName: fsx.dataBucket.name, purpose: "the team's data sets" });
+    }
+
+    this.lustre = new LustreFileSystem(this, "lustre", {
+      name: `${config.cluster.name}-shared`,
+      vpcId: props.cluster.vpcId,
+      subnetId: props.cluster.privateSubnetIds[fsx.zoneIndex],
+      clientSecurityGroupId: props.cluster.clusterSecurityGroupId,
+      deploymentType: fsx.deploymentType,
+      storageCapacityGiB: fsx.storageCapacityGiB,
+      throughputPerTiB: fsx.throughputPerTiB,
+      bucketName: fsx.dataBucket.name,
+      s3Prefix: fsx.s3Prefix,
+      exportPrefix: fsx.exportPrefix,
+      logRetentionDays: config.cluster.logRetentionDays,
+    });
+
+    if (fsx.dynamicProvisioning) {
+      const account = new DataAwsCallerIdentity(this, "caller").accountId;
+      const partition = new DataAwsPartition(this, "partition").partition;
+      // The minimal policy from the driver's installation guide, for creating file systems.
+      new PodIdentityRole(this, "csi-controller-identity", {
+        roleName: `${config.cluster.name}-fsx-csi-controller`,
+        clusterName: config.cluster.name,
+        namespace: "kube-system",
+        serviceAccount: "fsx-csi-controller-sa",
+        accountId: account,
+        statements: [
+          {
+            sid: "LinkFileSystemsToS3",
+            effect: "Allow",
+            actions: ["iam:CreateServiceLinkedRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
+            resources: [
+              `arn:${partition}:iam::${account}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*`,
+            ],
+          },
+          {
+            sid: "CreateFsxServiceLinkedRole",
+            effect: "Allow",
+            actions: ["iam:CreateServiceLinkedRole"],
+            resources: ["*"],
+            condition: [{ test: "StringLike", variable: "iam:AWSServiceName", values: ["fsx.amazonaws.com"] }],
+          },
+          {
+            sid: "ManageFileSystems",
+            effect: "Allow",
+            actions: [
+              "s3:ListBucket",
+              "fsx:CreateFileSystem",
+              "fsx:DeleteFileSystem",
+              "fsx:DescribeFileSystems",
+              "fsx:TagResource",
+              "fsx:UpdateFileSystem",
+            ],
+            resources: ["*"],
+          },
+        ],
+      });
+    }
+
+    // Pods cannot read the region from IMDS (hop limit 1), and the driver needs it.
+    const region = { name: "AWS_REGION", value: config.region };
+    this.driver = new KubernetesObjects(this, "fsx-csi-driver", {
+      objects: csiDriverObjects(fsx.dynamicProvisioning),
+      provider: providers.kubernetes!,
+      transform: (o) =>
+        o.kind === "DaemonSet" || o.kind === "Deployment"
+          ? withContainerEnv(o.manifest, "fsx-plugin", region)
+          : o.manifest,
+    });
+
+    this.volume = new SharedVolume(this, "notebook-volume", {
+      provider: providers.kubernetes!,
+      fileSystemId: this.lustre.fileSystem.id,
+      dnsName: this.lustre.fileSystem.dnsName,
+      mountName: this.lustre.fileSystem.mountName,
+      capacityGiB: fsx.storageCapacityGiB,
+      namespace: config.kubeflow.profile.name,
+      dependsOn: [...this.driver.manifests.values(), ...(this.lustre.association ? [this.lustre.association] : [])],
+    });
+  }
+}
