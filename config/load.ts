@@ -86,7 +86,9 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter)
   const value = "input" in issue ? issue.input : undefined;
   const got = value === undefined ? "nothing (the key is missing)" : describe(value);
   let message = issue.message;
-  if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
+  // zod's own wording is replaced by a plainer one; a message the schema wrote is kept.
+  const schemaMessage = !issue.message.startsWith("Invalid input");
+  if (issue.code === "invalid_type" && !schemaMessage) message = `expected ${issue.expected}`;
   if (issue.code === "invalid_value")
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   const fix =

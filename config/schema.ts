@@ -271,6 +271,35 @@ export const configSchema = z
         enabled: z.boolean().default(true),
       })
       .prefault({}),
+    protection: z
+      .strictObject({
+        /**
+         * Guard stateful resources (state and data buckets, KMS keys, the FSx file system, the user
+         * pool) against destroy. To remove them on purpose: set false, deploy (lifts the guards),
+         * then destroy.
+         */
+        preventDestroy: z.boolean().default(true),
+      })
+      .prefault({}),
+    policy: z
+      .strictObject({
+        /** Rules waived for a resource, each with the reason (printed at every synth). */
+        exceptions: z
+          .array(
+            z.strictObject({
+              /** A rule id as `npm run policy` prints it, e.g. "CKV_AWS_79". */
+              rule: z.string().min(1),
+              /** Resource address "<stack>.<type>.<name>"; "*" matches any run of characters. */
+              resource: z.string().min(1),
+              reason: z
+                .string({ error: "an exception needs a reason: say why the rule does not apply to this resource" })
+                .trim()
+                .min(20, "an exception needs a reason of at least 20 characters saying why the rule does not apply"),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
     addons: z
       .strictObject({
         clusterAutoscaler: z

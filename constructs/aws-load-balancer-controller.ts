@@ -6,6 +6,7 @@ import {
   awsLoadBalancerControllerStatements,
 } from "../lib/aws-load-balancer-controller-policy";
 import { NODE_ROLE_LABEL } from "../lib/labels";
+import { allowPolicyException } from "../policy/exceptions";
 import { HelmChart } from "./helm-chart";
 import { PodIdentityRole } from "./pod-identity-role";
 
@@ -40,6 +41,12 @@ export class AwsLoadBalancerController extends Construct {
       accountId: props.accountId,
       statements: awsLoadBalancerControllerStatements(props.partition),
     });
+    allowPolicyException(
+      this.identity.permissions,
+      "CKV_AWS_355",
+      "the controller's published IAM policy, kept verbatim so each upgrade diffs cleanly; it creates security groups, " +
+        "listeners and rules that do not exist yet, so IAM cannot scope those calls to ARNs in advance",
+    );
     this.chart = new HelmChart(this, "chart", {
       provider: props.helmProvider,
       name: "aws-load-balancer-controller",

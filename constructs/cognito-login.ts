@@ -33,6 +33,11 @@ export interface CognitoLoginProps {
   readonly featurePlan?: "essentials" | "plus";
   /** Exactly one of: a Cognito prefix domain, or a custom domain with its us-east-1 certificate ARN. */
   readonly domain: { readonly prefix: string } | { readonly custom: string; readonly certificateArn: string };
+  /**
+   * Turn on the pool's deletion protection.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** Path oauth2-proxy receives the authorization code on. */
@@ -81,7 +86,7 @@ export class CognitoLogin extends Construct {
       softwareTokenMfaConfiguration: mfa === "off" ? undefined : { enabled: true },
       accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
       userPoolAddOns: plan === "plus" ? { advancedSecurityMode: "ENFORCED" } : undefined,
-      deletionProtection: "ACTIVE",
+      deletionProtection: (props.deletionProtection ?? true) ? "ACTIVE" : "INACTIVE",
     });
 
     const googleSecret = new DataAwsSecretsmanagerSecretVersion(this, "google-oauth-secret", {

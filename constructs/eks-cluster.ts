@@ -52,6 +52,11 @@ export interface EksClusterProps {
    * @default 90
    */
   readonly logRetentionDays?: number;
+  /**
+   * Refuse `terraform destroy` of the secrets encryption key.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -74,6 +79,7 @@ export class EksCluster extends Construct {
       description: `Envelope encryption of Kubernetes secrets in EKS cluster ${props.name}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     new KmsAlias(this, "secrets-key-alias", {
       name: `alias/eks/${props.name}/secrets`,

@@ -35,6 +35,11 @@ export interface LustreFileSystemProps {
    * @default 90
    */
   readonly logRetentionDays?: number;
+  /**
+   * Refuse `terraform destroy` of the file system and its key.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -103,7 +108,7 @@ export class LustreFileSystem extends Construct {
         description: `Encrypts FSx for Lustre file system ${props.name}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        lifecycle: { preventDestroy: true },
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
     }
     const s3Path = `s3://${props.bucketName}/${props.s3Prefix}`.replace(/\/$/, "");
@@ -130,7 +135,7 @@ export class LustreFileSystem extends Construct {
           }),
       tags: { Name: props.name },
       // The file system holds the team's working data; replacing it loses what was not exported.
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     if (persistent) {
       this.association = new FsxDataRepositoryAssociation(this, "s3-link", {

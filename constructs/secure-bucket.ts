@@ -19,12 +19,18 @@ export interface SecureBucketProps {
    * @default 90
    */
   readonly noncurrentVersionDays?: number;
+  /**
+   * Refuse `terraform destroy` of the bucket and its key.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * An S3 bucket for data that must not leak or get lost (Terraform state, the team's data sets):
  * versioned, encrypted with its own rotating KMS key, no public access, no ACLs, TLS only, and
- * protected from `terraform destroy` (the bucket and its key carry `prevent_destroy`).
+ * protected from `terraform destroy` (the bucket and its key carry `prevent_destroy` unless
+ * told otherwise).
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -32,18 +38,19 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    const preventDestroy = props.preventDestroy ?? true;
     this.key = new KmsKey(this, "key", {
       description: `Encrypts ${props.purpose} in s3://${props.bucketName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy },
     });
     new KmsAlias(this, "key-alias", { name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       forceDestroy: false,
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy },
     });
     new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: this.bucket.id,

@@ -65,6 +65,7 @@ export class AuthStack extends BaseStack {
       allowNativeUsers: auth.allowNativeUsers,
       featurePlan: auth.featurePlan,
       domain: cognitoDomain,
+      deletionProtection: props.config.protection.preventDestroy,
     });
 
     if (auth.cognitoDomain.custom !== undefined) {

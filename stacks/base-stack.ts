@@ -1,7 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { S3Backend, TerraformStack } from "cdktf";
+import { Aspects, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Config } from "../config/schema";
+import { PolicyAspect } from "../policy/aspect";
 
 /** Terraform >= 1.10 for S3-native state locking (`use_lockfile`); OpenTofu 1.10 accepts it too. */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
@@ -22,7 +23,7 @@ export function defaultTags(config: Config, stackId: string): Record<string, str
 
 /**
  * Common base of every stage stack: S3 remote state with encryption and S3-native locking,
- * an AWS provider with default tags, and the Terraform version floor.
+ * an AWS provider with default tags, the Terraform version floor, and the policy pack.
  */
 export class BaseStack extends TerraformStack {
   readonly config: Config;
@@ -46,5 +47,6 @@ export class BaseStack extends TerraformStack {
       defaultTags: [{ tags: defaultTags(props.config, id) }],
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    Aspects.of(this).add(PolicyAspect.fromConfig(props.config));
   }
 }

@@ -1,8 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Config } from "../config/schema";
 import { SecureBucket } from "../constructs/secure-bucket";
+import { PolicyAspect } from "../policy/aspect";
+import { allowPolicyException } from "../policy/exceptions";
 import { defaultTags, REQUIRED_TERRAFORM_VERSION } from "./base-stack";
 
 export interface BootstrapStackProps {
@@ -30,7 +32,14 @@ export class BootstrapStack extends TerraformStack {
     this.stateBucket = new SecureBucket(this, "state", {
       bucketName: props.config.state.bucket,
       purpose: "Terraform state",
+      preventDestroy: props.config.protection.preventDestroy,
     });
+    Aspects.of(this).add(PolicyAspect.fromConfig(props.config));
+    allowPolicyException(
+      this,
+      "KF_STATE_BACKEND",
+      "the bootstrap stack creates the state bucket, so its own state cannot live in it yet",
+    );
     new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucket.bucket });
     new TerraformOutput(this, "state-key-arn", { value: this.stateBucket.key.arn });
   }

@@ -88,6 +88,7 @@ export class EksStack extends BaseStack {
       clusterCreatorAdmin: config.cluster.clusterCreatorAdmin,
       access,
       logRetentionDays: config.cluster.logRetentionDays,
+      preventDestroy: config.protection.preventDestroy,
     });
 
     // Networking and identity add-ons come before any node, so nodes become Ready.

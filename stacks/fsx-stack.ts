@@ -9,6 +9,7 @@ import { PodIdentityRole } from "../constructs/pod-identity-role";
 import { SecureBucket } from "../constructs/secure-bucket";
 import { SharedVolume } from "../constructs/shared-volume";
 import type { GeneratedObject } from "../lib/generated-object";
+import { allowPolicyException } from "../policy/exceptions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
 
@@ -46,7 +47,11 @@ export class FsxStack extends BaseStack {
 
     this.dataBucketName = fsx.dataBucket.name;
     if (fsx.dataBucket.create) {
-      new SecureBucket(this, "data-bucket", { bucketName: fsx.dataBucket.name, purpose: "the team's data sets" });
+      new SecureBucket(this, "data-bucket", {
+        bucketName: fsx.dataBucket.name,
+        purpose: "the team's data sets",
+        preventDestroy: config.protection.preventDestroy,
+      });
     }
 
     this.lustre = new LustreFileSystem(this, "lustre", {
@@ -61,13 +66,22 @@ export class FsxStack extends BaseStack {
       s3Prefix: fsx.s3Prefix,
       exportPrefix: fsx.exportPrefix,
       logRetentionDays: config.cluster.logRetentionDays,
+      preventDestroy: config.protection.preventDestroy,
     });
+
+    if (fsx.deploymentType === "SCRATCH_2") {
+      allowPolicyException(
+        this.lustre.fileSystem,
+        "CKV_AWS_190",
+        "SCRATCH_2 cannot use a customer-managed key; FSx encrypts it at rest with a key it owns (chosen in config for cost)",
+      );
+    }
 
     if (fsx.dynamicProvisioning) {
       const account = new DataAwsCallerIdentity(this, "caller").accountId;
       const partition = new DataAwsPartition(this, "partition").partition;
       // The minimal policy from the driver's installation guide, for creating file systems.
-      new PodIdentityRole(this, "csi-controller-identity", {
+      const controllerIdentity = new PodIdentityRole(this, "csi-controller-identity", {
         roleName: `${config.cluster.name}-fsx-csi-controller`,
         clusterName: config.cluster.name,
         namespace: "kube-system",
@@ -104,6 +118,11 @@ export class FsxStack extends BaseStack {
           },
         ],
       });
+      allowPolicyException(
+        controllerIdentity.permissions,
+        "CKV_AWS_355",
+        "the CSI controller creates file systems on demand; they do not exist yet, so fsx:CreateFileSystem cannot be scoped to an ARN",
+      );
     }
 
     // Pods cannot read the region from IMDS (hop limit 1), and the driver needs it.
@@ -116,6 +135,13 @@ export class FsxStack extends BaseStack {
           ? withContainerEnv(o.manifest, "fsx-plugin", region)
           : o.manifest,
     });
+
+    const nodePlugin = this.driver.manifests.get("daemonset_kube_system_fsx_csi_node");
+    if (nodePlugin) {
+      const why = "the FSx CSI node plugin mounts Lustre into pods from the host: it needs a privileged container";
+      allowPolicyException(nodePlugin, "CKV_K8S_16", why);
+      allowPolicyException(nodePlugin, "KSV023", `${why} and the kubelet's pod, plugin and registration directories`);
+    }
 
     this.volume = new SharedVolume(this, "notebook-volume", {
       provider: providers.kubernetes!,

@@ -1,0 +1,414 @@
+/**
+ * Every policy rule, each with a compliant and a non-compliant construct: the first must pass,
+ * the second must fail with the rule's own message.
+ */
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { FsxLustreFileSystem } from "@cdktf/provider-aws/lib/fsx-lustre-file-system";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { LocalBackend, S3Backend, TerraformStack, Testing } from "cdktf";
+import { SecureBucket } from "../constructs/secure-bucket";
+import { evaluateStack } from "../policy/engine";
+import type { PolicyRule } from "../policy/rule";
+import { ALL_RULES } from "../policy/rules";
+import { cognitoMfa } from "../policy/rules/cognito-mfa";
+import { cognitoNoSelfSignup } from "../policy/rules/cognito-no-self-signup";
+import { cognitoPasswordPolicy } from "../policy/rules/cognito-password-policy";
+import { cognitoThreatProtection } from "../policy/rules/cognito-threat-protection";
+import { eksAccessEntries } from "../policy/rules/eks-access-entries";
+import { eksControlPlaneLogging } from "../policy/rules/eks-control-plane-logging";
+import { eksNodeGroupLaunchTemplate } from "../policy/rules/eks-node-group-launch-template";
+import { eksNodeGroupNoSsh } from "../policy/rules/eks-node-group-no-ssh";
+import { eksPrivateEndpoint } from "../policy/rules/eks-private-endpoint";
+import { eksPublicEndpoint } from "../policy/rules/eks-public-endpoint";
+import { eksSecretsEncryption } from "../policy/rules/eks-secrets-encryption";
+import { fsxEncryption } from "../policy/rules/fsx-encryption";
+import { helmPinnedAtomic } from "../policy/rules/helm-pinned-atomic";
+import { iamNoAdmin } from "../policy/rules/iam-no-admin";
+import { iamNoWildcardAction } from "../policy/rules/iam-no-wildcard-action";
+import { iamPrivilegeEscalation } from "../policy/rules/iam-privilege-escalation";
+import { iamScopedTrust } from "../policy/rules/iam-scoped-trust";
+import { iamScopedWrites } from "../policy/rules/iam-scoped-writes";
+import { k8sNoHostNamespaces } from "../policy/rules/k8s-no-host-namespaces";
+import { k8sNoHostPath } from "../policy/rules/k8s-no-host-path";
+import { k8sNoPrivileged } from "../policy/rules/k8s-no-privileged";
+import { kmsRotation } from "../policy/rules/kms-rotation";
+import { launchTemplateEncryptedVolumes } from "../policy/rules/launch-template-encrypted-volumes";
+import { launchTemplateHopLimit } from "../policy/rules/launch-template-hop-limit";
+import { launchTemplateImdsv2 } from "../policy/rules/launch-template-imdsv2";
+import { logRetention } from "../policy/rules/log-retention";
+import { noOpenIngress } from "../policy/rules/no-open-ingress";
+import { s3Encryption } from "../policy/rules/s3-encryption";
+import { s3NoAcls } from "../policy/rules/s3-no-acls";
+import { s3PublicAccessBlock } from "../policy/rules/s3-public-access-block";
+import { s3TlsOnly } from "../policy/rules/s3-tls-only";
+import { s3Versioning } from "../policy/rules/s3-versioning";
+import { safeDestroy } from "../policy/rules/safe-destroy";
+import { stateBackend } from "../policy/rules/state-backend";
+import { subnetNoPublicIp } from "../policy/rules/subnet-no-public-ip";
+import { vpcDefaultSecurityGroupClosed } from "../policy/rules/vpc-default-security-group-closed";
+import { vpcFlowLogs } from "../policy/rules/vpc-flow-logs";
+
+type Build = (stack: TerraformStack) => void;
+
+function stackWith(build: Build, backend: "s3" | "local" | "s3-unlocked" = "s3"): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "fixture");
+  new AwsProvider(stack, "aws", { region: "us-west-2" });
+  if (backend === "local") new LocalBackend(stack, { path: "x.tfstate" });
+  else {
+    const b = new S3Backend(stack, { bucket: "b", key: "k", region: "us-west-2", encrypt: true });
+    if (backend === "s3") b.addOverride("use_lockfile", true);
+  }
+  build(stack);
+  return stack;
+}
+
+function failuresOf(rule: PolicyRule, build: Build, backend?: "s3" | "local" | "s3-unlocked"): string[] {
+  const [report] = evaluateStack(stackWith(build, backend), [rule]);
+  return report.findings.filter((f) => f.status === "fail").map((f) => f.message);
+}
+
+const cluster = (stack: TerraformStack, overrides: Partial<ConstructorParameters<typeof AwsEksCluster>[2]> = {}) =>
+  new AwsEksCluster(stack, "cluster", {
+    name: "c",
+    roleArn: "arn:aws:iam::111122223333:role/r",
+    vpcConfig: {
+      subnetIds: ["s"],
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.0/24"],
+    },
+    encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-west-2:111122223333:key/k" } },
+    enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    accessConfig: { authenticationMode: "API" },
+    ...overrides,
+  });
+
+const launchTemplate = (stack: TerraformStack, tokens = "required", hop = 1, encrypted = "true") =>
+  new LaunchTemplate(stack, "lt", {
+    metadataOptions: { httpTokens: tokens, httpPutResponseHopLimit: hop },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted } }],
+  });
+
+const nodeGroup = (stack: TerraformStack, withTemplate: boolean, ssh = false) => {
+  const lt = launchTemplate(stack);
+  new EksNodeGroup(stack, "ng", {
+    clusterName: "c",
+    nodeRoleArn: "arn:aws:iam::111122223333:role/n",
+    subnetIds: ["s"],
+    scalingConfig: { minSize: 0, maxSize: 1, desiredSize: 0 },
+    launchTemplate: withTemplate ? { id: lt.id, version: "1" } : undefined,
+    remoteAccess: ssh ? { ec2SshKey: "key" } : undefined,
+  });
+};
+
+const policy = (statement: DataAwsIamPolicyDocumentStatement[]) => (stack: TerraformStack) =>
+  new DataAwsIamPolicyDocument(stack, "doc", { statement });
+
+const pool = (stack: TerraformStack, overrides: Partial<ConstructorParameters<typeof CognitoUserPool>[2]> = {}) =>
+  new CognitoUserPool(stack, "pool", {
+    name: "p",
+    passwordPolicy: {
+      minimumLength: 14,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+    },
+    mfaConfiguration: "ON",
+    adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+    userPoolTier: "PLUS",
+    userPoolAddOns: { advancedSecurityMode: "ENFORCED" },
+    deletionProtection: "ACTIVE",
+    ...overrides,
+  });
+
+const vpcWith = (flowLog: boolean, defaultSg: "closed" | "open" | "none") => (stack: TerraformStack) => {
+  const vpc = new Vpc(stack, "vpc", { cidrBlock: "10.0.0.0/16" });
+  if (flowLog)
+    new FlowLog(stack, "flow", {
+      vpcId: vpc.id,
+      trafficType: "ALL",
+      logDestination: "arn:aws:logs:x",
+      iamRoleArn: "arn:aws:iam::1:role/x",
+    });
+  if (defaultSg === "closed") new DefaultSecurityGroup(stack, "default", { vpcId: vpc.id });
+  if (defaultSg === "open")
+    new DefaultSecurityGroup(stack, "default", {
+      vpcId: vpc.id,
+      ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/16"] }],
+    });
+};
+
+const workload = (podSpec: Record<string, unknown>) => (stack: TerraformStack) => {
+  const provider = new KubernetesProvider(stack, "k8s", {});
+  new Manifest(stack, "ds", {
+    provider,
+    manifest: {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "d", namespace: "n" },
+      spec: { template: { spec: podSpec } },
+    },
+  });
+};
+const container = (securityContext: Record<string, unknown> = {}) => ({ name: "c", image: "i:1", securityContext });
+
+const bareBucket = (stack: TerraformStack) => new S3Bucket(stack, "bucket", { bucket: "b" });
+const secureBucket = (stack: TerraformStack) =>
+  new SecureBucket(stack, "secure", { bucketName: "b", purpose: "tests" });
+
+const CASES: [PolicyRule, Build, Build, RegExp, ("s3" | "local" | "s3-unlocked")?][] = [
+  [
+    eksPublicEndpoint,
+    (s) => cluster(s),
+    (s) =>
+      cluster(s, { vpcConfig: { subnetIds: ["s"], endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } }),
+    /0\.0\.0\.0\/0/,
+  ],
+  [
+    eksPrivateEndpoint,
+    (s) => cluster(s),
+    (s) =>
+      cluster(s, {
+        vpcConfig: { subnetIds: ["s"], endpointPrivateAccess: false, publicAccessCidrs: ["203.0.113.0/24"] },
+      }),
+    /endpoint_private_access/,
+  ],
+  [eksSecretsEncryption, (s) => cluster(s), (s) => cluster(s, { encryptionConfig: undefined }), /no encryption_config/],
+  [
+    eksControlPlaneLogging,
+    (s) => cluster(s),
+    (s) => cluster(s, { enabledClusterLogTypes: ["api"] }),
+    /log type "audit" is not enabled/,
+  ],
+  [
+    eksAccessEntries,
+    (s) => cluster(s),
+    (s) => cluster(s, { accessConfig: { authenticationMode: "CONFIG_MAP" } }),
+    /authentication_mode is CONFIG_MAP/,
+  ],
+  [eksNodeGroupNoSsh, (s) => nodeGroup(s, true), (s) => nodeGroup(s, true, true), /remote_access/],
+  [eksNodeGroupLaunchTemplate, (s) => nodeGroup(s, true), (s) => nodeGroup(s, false), /no launch template/],
+  [launchTemplateImdsv2, (s) => launchTemplate(s), (s) => launchTemplate(s, "optional"), /http_tokens/],
+  [launchTemplateHopLimit, (s) => launchTemplate(s), (s) => launchTemplate(s, "required", 2), /hop_limit is 2/],
+  [
+    launchTemplateEncryptedVolumes,
+    (s) => launchTemplate(s),
+    (s) => launchTemplate(s, "required", 1, "false"),
+    /not encrypted/,
+  ],
+  [
+    iamNoAdmin,
+    policy([{ actions: ["s3:GetObject"], resources: ["*"] }]),
+    policy([{ actions: ["*"], resources: ["*"] }]),
+    /grants \*:\*/,
+  ],
+  [
+    iamNoWildcardAction,
+    policy([{ actions: ["s3:GetObject"], resources: ["*"] }]),
+    policy([{ actions: ["s3:*"], resources: ["arn:aws:s3:::b"] }]),
+    /allows "s3:\*"/,
+  ],
+  [
+    iamScopedWrites,
+    policy([
+      {
+        actions: ["autoscaling:SetDesiredCapacity"],
+        resources: ["*"],
+        condition: [{ test: "StringEquals", variable: "aws:ResourceTag/x", values: ["owned"] }],
+      },
+    ]),
+    policy([{ sid: "Scale", actions: ["autoscaling:SetDesiredCapacity"], resources: ["*"] }]),
+    /statement Scale allows autoscaling:SetDesiredCapacity on "\*" without a condition/,
+  ],
+  [
+    iamPrivilegeEscalation,
+    policy([{ actions: ["iam:PassRole"], resources: ["arn:aws:iam::111122223333:role/exact-role"] }]),
+    policy([{ actions: ["iam:PassRole"], resources: ["*"] }]),
+    /allows iam:PassRole on any principal/,
+  ],
+  [
+    iamScopedTrust,
+    policy([
+      {
+        actions: ["sts:AssumeRole", "sts:TagSession"],
+        principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:RequestTag/kubernetes-namespace", values: ["ns"] },
+          { test: "StringEquals", variable: "aws:RequestTag/kubernetes-service-account", values: ["sa"] },
+        ],
+      },
+    ]),
+    policy([
+      {
+        actions: ["sts:AssumeRole", "sts:TagSession"],
+        principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }],
+      },
+    ]),
+    /without a aws:RequestTag\/kubernetes-service-account condition/,
+  ],
+  [s3PublicAccessBlock, secureBucket, bareBucket, /no aws_s3_bucket_public_access_block/],
+  [s3Encryption, secureBucket, bareBucket, /no KMS default encryption/],
+  [s3Versioning, secureBucket, bareBucket, /versioning is not enabled/],
+  [s3TlsOnly, secureBucket, bareBucket, /no bucket policy/],
+  [s3NoAcls, secureBucket, bareBucket, /not BucketOwnerEnforced/],
+  [
+    kmsRotation,
+    (s) => new KmsKey(s, "k", { enableKeyRotation: true }),
+    (s) => new KmsKey(s, "k", {}),
+    /enable_key_rotation/,
+  ],
+  [
+    fsxEncryption,
+    (s) =>
+      new FsxLustreFileSystem(s, "fs", {
+        subnetIds: ["s"],
+        deploymentType: "PERSISTENT_2",
+        kmsKeyId: "arn:aws:kms:us-west-2:1:key/k",
+      }),
+    (s) => new FsxLustreFileSystem(s, "fs", { subnetIds: ["s"], deploymentType: "SCRATCH_2" }),
+    /no kms_key_id \(deployment type SCRATCH_2\)/,
+  ],
+  [
+    cognitoPasswordPolicy,
+    (s) => pool(s),
+    (s) => pool(s, { passwordPolicy: { minimumLength: 6, requireSymbols: false } }),
+    /minimum_length 6 < 8/,
+  ],
+  [cognitoMfa, (s) => pool(s), (s) => pool(s, { mfaConfiguration: "OPTIONAL" }), /mfa_configuration is OPTIONAL/],
+  [
+    cognitoNoSelfSignup,
+    (s) => pool(s),
+    (s) => pool(s, { adminCreateUserConfig: { allowAdminCreateUserOnly: false } }),
+    /self sign-up is allowed/,
+  ],
+  [
+    cognitoThreatProtection,
+    (s) => pool(s),
+    (s) => pool(s, { userPoolTier: "ESSENTIALS", userPoolAddOns: undefined }),
+    /tier ESSENTIALS/,
+  ],
+  [
+    noOpenIngress,
+    (s) =>
+      new VpcSecurityGroupIngressRule(s, "r", {
+        securityGroupId: "sg",
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+      }),
+    (s) =>
+      new SecurityGroup(s, "sg", {
+        ingress: [{ fromPort: 22, toPort: 22, protocol: "tcp", cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+    /ingress from anywhere on ports 22-22/,
+  ],
+  [vpcFlowLogs, vpcWith(true, "closed"), vpcWith(false, "closed"), /no flow log/],
+  [vpcDefaultSecurityGroupClosed, vpcWith(true, "closed"), vpcWith(true, "open"), /it has rules/],
+  [
+    subnetNoPublicIp,
+    (s) => new Subnet(s, "sn", { vpcId: "v", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: false }),
+    (s) => new Subnet(s, "sn", { vpcId: "v", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true }),
+    /map_public_ip_on_launch is true/,
+  ],
+  [
+    logRetention,
+    (s) => new CloudwatchLogGroup(s, "lg", { retentionInDays: 30 }),
+    (s) => new CloudwatchLogGroup(s, "lg", {}),
+    /kept forever/,
+  ],
+  [
+    k8sNoPrivileged,
+    workload({ containers: [container({ privileged: false })] }),
+    workload({ containers: [container({ privileged: true })] }),
+    /container c is privileged/,
+  ],
+  [
+    k8sNoHostPath,
+    workload({ containers: [container()], volumes: [{ name: "v", emptyDir: {} }] }),
+    workload({ containers: [container()], volumes: [{ name: "v", hostPath: { path: "/" } }] }),
+    /volume v is a hostPath/,
+  ],
+  [
+    k8sNoHostNamespaces,
+    workload({ containers: [container()] }),
+    workload({ containers: [container()], hostNetwork: true }),
+    /hostNetwork is true/,
+  ],
+  [
+    helmPinnedAtomic,
+    (s) =>
+      new Release(s, "r", {
+        provider: new HelmProvider(s, "helm", {}),
+        name: "r",
+        chart: "c",
+        version: "1.2.3",
+        atomic: true,
+      }),
+    (s) => new Release(s, "r", { provider: new HelmProvider(s, "helm", {}), name: "r", chart: "c", version: "~1.2" }),
+    /chart version "~1\.2" is not exact/,
+  ],
+  [
+    safeDestroy,
+    (s) => new KmsKey(s, "k", { lifecycle: { preventDestroy: true } }),
+    (s) => new KmsKey(s, "k", {}),
+    /no lifecycle\.prevent_destroy/,
+  ],
+];
+
+describe("policy rules", () => {
+  it("has at least 25 rules, each covered below", () => {
+    expect(ALL_RULES.length).toBeGreaterThanOrEqual(25);
+    const covered = new Set([...CASES.map(([r]) => r), stateBackend, eksAccessEntries]);
+    expect(ALL_RULES.filter((r) => !covered.has(r)).map((r) => r.id)).toEqual([]);
+  });
+
+  it.each(CASES.map(([rule, ok, bad, message]) => [rule.id, rule, ok, bad, message] as const))(
+    "%s passes a compliant construct and fails a non-compliant one",
+    (_id, rule, ok, bad, message) => {
+      expect(failuresOf(rule, ok)).toEqual([]);
+      const failures = failuresOf(rule, bad);
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures.join("\n")).toMatch(message);
+    },
+  );
+
+  it("KF_STATE_BACKEND wants encrypted S3 state with a lockfile", () => {
+    expect(failuresOf(stateBackend, () => undefined)).toEqual([]);
+    expect(failuresOf(stateBackend, () => undefined, "s3-unlocked")).toEqual(["use_lockfile is not true"]);
+    expect(failuresOf(stateBackend, () => undefined, "local")).toEqual(["backend is local, not s3"]);
+  });
+
+  it("KF_EKS_ACCESS_ENTRIES also catches a managed aws-auth ConfigMap", () => {
+    const failures = failuresOf(eksAccessEntries, (s) => {
+      cluster(s);
+      new ConfigMapV1(s, "aws-auth", {
+        provider: new KubernetesProvider(s, "k8s", {}),
+        metadata: { name: "aws-auth", namespace: "kube-system" },
+      });
+    });
+    expect(failures).toEqual([expect.stringMatching(/manages aws-auth/)]);
+  });
+});

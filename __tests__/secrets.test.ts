@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { scanText } from "../policy/secret-scan";
+import { buildApp, REPO_ROOT } from "./helpers";
+
+/** The one file allowed to hold secret-looking text: the planted fixture this test scans. */
+const PLANTED = "__tests__/fixtures/planted-secrets.txt";
+
+describe("secrets hygiene", () => {
+  it("catches the literals planted in a test fixture", () => {
+    const findings = scanText(PLANTED, readFileSync(path.join(REPO_ROOT, PLANTED), "utf8"));
+    expect(findings.map((f) => f.kind).sort()).toEqual([
+      "AWS access key id",
+      "AWS account id in an ARN",
+      "credential literal",
+    ]);
+    // Reports mask what they found.
+    expect(JSON.stringify(findings)).not.toMatch(/AKIA[A-Z0-9]{16}/);
+  });
+
+  it("finds no secret-looking literal in the repository", () => {
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter((f) => f && f !== PLANTED && f !== "package-lock.json");
+    expect(files.length).toBeGreaterThan(50);
+    const findings = files.flatMap((f) => scanText(f, readFileSync(path.join(REPO_ROOT, f), "utf8")));
+    expect(findings).toEqual([]);
+  });
+
+  const { stages, json } = buildApp();
+  const stacks = Object.entries(stages);
+
+  it.each(stacks)("finds no secret-looking literal in the synthesized %s stack", (id, stack) => {
+    expect(scanText(`${id}/cdk.tf.json`, JSON.stringify(json(stack), null, 1))).toEqual([]);
+  });
+
+  it.each(stacks)("marks every output of the %s stack that carries a secret as sensitive", (_id, stack) => {
+    for (const [name, output] of Object.entries(json(stack).output ?? {})) {
+      if (/client_secret|secret_string|password|token/i.test(String(output.value)))
+        expect({ name, sensitive: output.sensitive }).toEqual({ name, sensitive: true });
+    }
+  });
+});
