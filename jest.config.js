@@ -13,4 +13,6 @@ module.exports = {
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.cjs"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 30000,
+  // Jest defaults to cores - 1 workers, which is one on a 2-core machine.
+  maxWorkers: 2,
 };

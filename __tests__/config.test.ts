@@ -189,7 +189,11 @@ describe("config", () => {
   });
 
   describe("through the app command", () => {
-    const appCommand = ["--import", "tsx", path.join(REPO_ROOT, "main.ts")];
+    const appCommand = [
+      "--require",
+      path.join(REPO_ROOT, "scripts", "register-ts.cjs"),
+      path.join(REPO_ROOT, "main.ts"),
+    ];
     const cases = Object.entries(BAD_CONFIGS).filter(([name]) =>
       [
         "an unknown key",
