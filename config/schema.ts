@@ -41,18 +41,22 @@ const diskSizeGiB = z.number().int().min(20).max(16384);
 /** An IAM principal that gets an EKS access entry. */
 const adminPrincipal = z
   .strictObject({
-    /** Full ARN of an IAM role or user. */
     arn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")
-      .optional(),
-    /** Name of an IAM role in the deploying account; the ARN is built at apply time, so no account id sits in config. */
+      .optional()
+      .describe("Full ARN of an IAM role or user."),
     roleName: z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (letters, digits and +=,.@_-)")
-      .optional(),
-    /** EKS access policy granted cluster-wide. */
-    accessPolicy: z.enum(["cluster-admin", "admin", "edit", "view"]).default("cluster-admin"),
+      .optional()
+      .describe(
+        "Name of an IAM role in the deploying account; the ARN is built at apply time, so no account id sits in config.",
+      ),
+    accessPolicy: z
+      .enum(["cluster-admin", "admin", "edit", "view"])
+      .default("cluster-admin")
+      .describe("EKS access policy granted cluster-wide."),
   })
   .refine((p) => (p.arn === undefined) !== (p.roleName === undefined), {
     message: 'give exactly one of "arn" or "roleName"',
@@ -82,24 +86,37 @@ function checkScaling(
 
 const systemNodeGroup = z
   .strictObject({
-    /** On-Demand CPU types for the always-on system group (Kubeflow, the autoscaler, controllers). */
-    instanceTypes: z.array(instanceType).min(1),
-    minSize: z.number().int().min(1, "the system group runs the autoscaler itself, so minSize must be at least 1"),
-    desiredSize: z.number().int().min(1),
-    maxSize: z.number().int().min(1),
-    diskSizeGiB: diskSizeGiB.default(50),
+    instanceTypes: z
+      .array(instanceType)
+      .min(1)
+      .describe("On-Demand CPU types for the always-on system group (Kubeflow, the autoscaler, controllers)."),
+    minSize: z
+      .number()
+      .int()
+      .min(1, "the system group runs the autoscaler itself, so minSize must be at least 1")
+      .describe("Fewest system nodes (at least 1: they run the autoscaler and controllers)."),
+    desiredSize: z.number().int().min(1).describe("System nodes at creation; the autoscaler adjusts it afterwards."),
+    maxSize: z.number().int().min(1).describe("Most system nodes the autoscaler may add."),
+    diskSizeGiB: diskSizeGiB.default(50).describe("Root volume size (encrypted gp3)."),
   })
   .superRefine(checkScaling);
 
 const gpuNodeGroup = z
   .strictObject({
-    /** Short name of the GPU size; node group names and the priority expander derive from it. */
-    name: dnsLabel("a GPU group name", 20),
-    /** Interchangeable types: same vCPUs, memory and GPU count. More types mean more Spot pools. */
-    instanceTypes: z.array(instanceType).min(1),
-    /** Upper bound of each of the Spot and On-Demand groups of this size: the cost cap. */
-    maxSize: z.number().int().min(1).max(100),
-    diskSizeGiB: diskSizeGiB.default(100),
+    name: dnsLabel("a GPU group name", 20).describe(
+      "Short name of the GPU size; node group names and the priority expander derive from it.",
+    ),
+    instanceTypes: z
+      .array(instanceType)
+      .min(1)
+      .describe("Interchangeable types: same vCPUs, memory and GPU count. More types mean more Spot pools."),
+    maxSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .describe("Upper bound of each of the Spot and On-Demand groups of this size: the cost cap."),
+    diskSizeGiB: diskSizeGiB.default(100).describe("Root volume size (encrypted gp3): GPU images are large."),
   })
   .superRefine((group, ctx) => {
     const facts = group.instanceTypes.map((t) => ({ type: t, facts: gpuInstanceType(t) }));
@@ -134,32 +151,46 @@ const gpuNodeGroup = z
 
 export const configSchema = z
   .strictObject({
-    /** Project name: tags and resource names. */
-    project: dnsLabel("project", 20).default("kubeflow"),
-    /** Environment name: part of every state key and every default tag. */
-    environment: dnsLabel("environment", 16),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "us-west-2"'),
+    project: dnsLabel("project", 20).default("kubeflow").describe("Project name: tags and resource names."),
+    environment: dnsLabel("environment", 16).describe(
+      "Environment name: part of every state key and every default tag.",
+    ),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "us-west-2"')
+      .describe("AWS region of every stack."),
     state: z.strictObject({
-      /** S3 bucket for every stack's state; the bootstrap stack creates it. */
       bucket: z
         .string()
         .regex(
           /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
           "must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)",
-        ),
-      /** Optional prefix before `<environment>/<stack>.tfstate`. */
+        )
+        .describe("S3 bucket for every stack's state; the bootstrap stack creates it."),
       keyPrefix: z
         .string()
         .regex(/^([a-zA-Z0-9_.-]+\/)*$/, 'must be empty or end with "/", such as "platform/"')
-        .default(""),
+        .default("")
+        .describe("Optional prefix before `<environment>/<stack>.tfstate`."),
     }),
     network: z
       .strictObject({
-        vpcCidr: cidr.default("10.0.0.0/16"),
-        /** Availability zones to spread nodes over; more zones mean more Spot capacity pools. */
-        azCount: z.number().int().min(2).max(4).default(3),
-        /** "single" (one NAT gateway, cheapest) or "per-az" (one per zone, survives a zone outage). */
-        natGateways: z.enum(["single", "per-az"]).default("single"),
+        vpcCidr: cidr
+          .default("10.0.0.0/16")
+          .describe(
+            "VPC range, /16 to /20: each zone gets a private /19 (of a /16) for nodes and pods and a public /24.",
+          ),
+        azCount: z
+          .number()
+          .int()
+          .min(2)
+          .max(4)
+          .default(3)
+          .describe("Availability zones to spread nodes over; more zones mean more Spot capacity pools."),
+        natGateways: z
+          .enum(["single", "per-az"])
+          .default("single")
+          .describe('"single" (one NAT gateway, cheapest) or "per-az" (one per zone, survives a zone outage).'),
       })
       .superRefine((n, ctx) => {
         const parsed = parseCidr(n.vpcCidr);
@@ -173,21 +204,26 @@ export const configSchema = z
         }
       }),
     cluster: z.strictObject({
-      name: dnsLabel("cluster name", 40),
-      /** A Kubernetes minor in EKS standard support. */
+      name: dnsLabel("cluster name", 40).describe("EKS cluster name; also names its roles, log groups and tags."),
       kubernetesVersion: z
         .string()
         .regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.35"')
         .refine((v) => eksAddonVersions(v) !== undefined && clusterAutoscalerVersions(v) !== undefined, {
           message:
             "no pinned EKS add-on and cluster-autoscaler versions for this Kubernetes version; add them to lib/versions.ts or use a listed version",
-        }),
-      /** CIDRs allowed to reach the public API endpoint; an empty list makes the endpoint private only. */
-      endpointPublicAccessCidrs: z.array(cidr),
-      /** Grant the identity that creates the cluster admin access (turn off once adminPrincipals is set). */
-      clusterCreatorAdmin: z.boolean().default(true),
-      adminPrincipals: z.array(adminPrincipal).default([]),
-      /** Days to keep control-plane logs. */
+        })
+        .describe("A Kubernetes minor in EKS standard support."),
+      endpointPublicAccessCidrs: z
+        .array(cidr)
+        .describe("CIDRs allowed to reach the public API endpoint; an empty list makes the endpoint private only."),
+      clusterCreatorAdmin: z
+        .boolean()
+        .default(true)
+        .describe("Grant the identity that creates the cluster admin access (turn off once adminPrincipals is set)."),
+      adminPrincipals: z
+        .array(adminPrincipal)
+        .default([])
+        .describe("IAM roles or users given cluster access through EKS access entries (one of arn or roleName each)."),
       logRetentionDays: z
         .number()
         .int()
@@ -200,153 +236,222 @@ export const configSchema = z
             message: "must be a CloudWatch Logs retention value such as 30, 90 or 365",
           },
         )
-        .default(90),
+        .default(90)
+        .describe("Days to keep control-plane logs."),
     }),
     kubeflow: z.strictObject({
-      /** kubeflow/manifests (community-distribution) release tag to install. */
       manifestsVersion: z
         .string()
         .regex(/^\d{2}\.\d{2}(\.\d+)?$/, 'must be a release tag such as "26.03.1"')
-        .default("26.03.1"),
-      /** "internet-facing" or "internal" (reachable only from the VPC and what is peered or VPN-ed to it). */
-      ingressScheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
+        .default("26.03.1")
+        .describe("kubeflow/manifests (community-distribution) release tag to install."),
+      ingressScheme: z
+        .enum(["internet-facing", "internal"])
+        .default("internet-facing")
+        .describe('"internet-facing" or "internal" (reachable only from the VPC and what is peered or VPN-ed to it).'),
       culling: z
         .strictObject({
-          /** Stop notebook servers that sit idle: an idle GPU notebook keeps a GPU node alive. */
-          enabled: z.boolean().default(true),
-          idleMinutes: z.number().int().min(10).max(10080).default(60),
-          checkPeriodMinutes: z.number().int().min(1).max(60).default(5),
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe("Stop notebook servers that sit idle: an idle GPU notebook keeps a GPU node alive."),
+          idleMinutes: z
+            .number()
+            .int()
+            .min(10)
+            .max(10080)
+            .default(60)
+            .describe("Minutes without activity before a notebook is stopped."),
+          checkPeriodMinutes: z.number().int().min(1).max(60).default(5).describe("Minutes between idleness checks."),
         })
         .prefault({}),
-      /** The data-science team's Kubeflow profile: its namespace holds notebooks and the FSx claim. */
       profile: z.strictObject({
-        name: dnsLabel("a profile name", 63),
-        /** Email of the profile's owner (their Google or Cognito login). */
-        owner: z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "must be an email address"),
+        name: dnsLabel("a profile name", 63).describe(
+          "Profile and namespace name of the data-science team (holds notebooks and the FSx claim).",
+        ),
+        owner: z
+          .string()
+          .regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, "must be an email address")
+          .describe("Email of the profile's owner (their Google or Cognito login)."),
       }),
     }),
     fsx: z
       .strictObject({
-        /** PERSISTENT_2: durable, KMS-encrypted, S3 linked through a data repository association. SCRATCH_2: cheaper, no replication, S3 import/export paths. */
-        deploymentType: z.enum(["PERSISTENT_2", "SCRATCH_2"]).default("PERSISTENT_2"),
-        /** 1200, 2400, then multiples of 2400 GiB. */
+        deploymentType: z
+          .enum(["PERSISTENT_2", "SCRATCH_2"])
+          .default("PERSISTENT_2")
+          .describe(
+            "PERSISTENT_2: durable, KMS-encrypted, S3 linked through a data repository association. SCRATCH_2: cheaper, no replication, S3 import/export paths.",
+          ),
         storageCapacityGiB: z
           .number()
           .int()
           .refine((c) => c === 1200 || (c >= 2400 && c % 2400 === 0), {
             message: "must be 1200 or a multiple of 2400 (GiB)",
           })
-          .default(1200),
-        /** PERSISTENT_2 throughput per TiB of storage: 125, 250, 500 or 1000 MB/s. */
-        throughputPerTiB: z.union([z.literal(125), z.literal(250), z.literal(500), z.literal(1000)]).default(125),
-        /** Which zone's private subnet (0-based, of network.azCount) the file system lives in. */
-        zoneIndex: z.number().int().min(0).default(0),
-        /** Put the GPU node groups only in the file system's zone: no cross-zone traffic or latency, but fewer Spot pools. */
-        pinGpuGroupsToFileSystemZone: z.boolean().default(false),
+          .default(1200)
+          .describe("1200, 2400, then multiples of 2400 GiB."),
+        throughputPerTiB: z
+          .union([z.literal(125), z.literal(250), z.literal(500), z.literal(1000)])
+          .default(125)
+          .describe("PERSISTENT_2 throughput per TiB of storage: 125, 250, 500 or 1000 MB/s."),
+        zoneIndex: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe("Which zone's private subnet (0-based, of network.azCount) the file system lives in."),
+        pinGpuGroupsToFileSystemZone: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Put the GPU node groups only in the file system's zone: no cross-zone traffic or latency, but fewer Spot pools.",
+          ),
         dataBucket: z
           .strictObject({
-            /** Bucket of the team's data sets. */
-            name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
-            /** Create it (versioned, KMS-encrypted, private, TLS-only) or use an existing bucket of that name. */
-            create: z.boolean().default(true),
+            name: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name")
+              .describe("Bucket of the team's data sets."),
+            create: z
+              .boolean()
+              .default(true)
+              .describe(
+                "Create it (versioned, KMS-encrypted, private, TLS-only) or use an existing bucket of that name.",
+              ),
           })
-          .prefault({ name: "example-kubeflow-datasets" }),
-        /** S3 prefix linked to the file system ("" for the whole bucket). */
+          .prefault({ name: "example-kubeflow-datasets" })
+          .describe("S3 bucket the file system is linked to."),
         s3Prefix: z
           .string()
           .regex(/^([a-zA-Z0-9_.-]+\/)*$/, 'must be empty or end with "/"')
-          .default(""),
-        /** SCRATCH_2 only: where changes are exported to (under the bucket). */
+          .default("")
+          .describe('S3 prefix linked to the file system ("" for the whole bucket).'),
         exportPrefix: z
           .string()
           .regex(/^([a-zA-Z0-9_.-]+\/)+$/, 'must end with "/"')
-          .default("fsx-exports/"),
-        /** Also install the CSI controller (with IAM) so claims can create file systems; static volumes do not need it. */
-        dynamicProvisioning: z.boolean().default(false),
+          .default("fsx-exports/")
+          .describe("SCRATCH_2 only: where changes are exported to (under the bucket)."),
+        dynamicProvisioning: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also install the CSI controller (with IAM) so claims can create file systems; static volumes do not need it.",
+          ),
       })
       .prefault({}),
     dashboard: z
       .strictObject({
-        /** Headlamp, reached through kubectl port-forward with a short-lived read-only token. */
-        enabled: z.boolean().default(true),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Headlamp, reached through kubectl port-forward with a short-lived read-only token."),
       })
       .prefault({}),
     protection: z
       .strictObject({
-        /**
-         * Guard stateful resources (state and data buckets, KMS keys, the FSx file system, the user
-         * pool) against destroy. To remove them on purpose: set false, deploy (lifts the guards),
-         * then destroy.
-         */
-        preventDestroy: z.boolean().default(true),
+        preventDestroy: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Guard stateful resources (state and data buckets, KMS keys, the FSx file system, the user pool) against destroy. To remove them on purpose: set false, deploy (lifts the guards), then destroy.",
+          ),
       })
       .prefault({}),
     policy: z
       .strictObject({
-        /** Rules waived for a resource, each with the reason (printed at every synth). */
         exceptions: z
           .array(
             z.strictObject({
-              /** A rule id as `npm run policy` prints it, e.g. "CKV_AWS_79". */
-              rule: z.string().min(1),
-              /** Resource address "<stack>.<type>.<name>"; "*" matches any run of characters. */
-              resource: z.string().min(1),
+              rule: z.string().min(1).describe('A rule id as `npm run policy` prints it, e.g. "CKV_AWS_79".'),
+              resource: z
+                .string()
+                .min(1)
+                .describe('Resource address "<stack>.<type>.<name>"; "*" matches any run of characters.'),
               reason: z
                 .string({ error: "an exception needs a reason: say why the rule does not apply to this resource" })
                 .trim()
-                .min(20, "an exception needs a reason of at least 20 characters saying why the rule does not apply"),
+                .min(20, "an exception needs a reason of at least 20 characters saying why the rule does not apply")
+                .describe("Why the rule does not apply to this resource (20+ characters, printed at every synth)."),
             }),
           )
-          .default([]),
+          .default([])
+          .describe("Rules waived for a resource, each with the reason (printed at every synth)."),
       })
       .prefault({}),
     addons: z
       .strictObject({
         clusterAutoscaler: z
           .strictObject({
-            /** How long a requested node may take to join before its group is backed off and the next one tried. */
-            maxNodeProvisionTime: duration.default("7m"),
-            /** How long a node must be unneeded before it is removed. */
-            scaleDownUnneededTime: duration.default("5m"),
-            /** How long after a scale-up before scale-down is considered again. */
-            scaleDownDelayAfterAdd: duration.default("5m"),
-            /** A GPU node whose pods request less than this share of its GPUs may be removed. */
-            scaleDownGpuUtilizationThreshold: fraction.default(0.5),
-            /** A CPU node whose pods request less than this share of its CPU and memory may be removed. */
-            scaleDownUtilizationThreshold: fraction.default(0.5),
+            maxNodeProvisionTime: duration
+              .default("7m")
+              .describe(
+                "How long a requested node may take to join before its group is backed off and the next one tried.",
+              ),
+            scaleDownUnneededTime: duration
+              .default("5m")
+              .describe("How long a node must be unneeded before it is removed."),
+            scaleDownDelayAfterAdd: duration
+              .default("5m")
+              .describe("How long after a scale-up before scale-down is considered again."),
+            scaleDownGpuUtilizationThreshold: fraction
+              .default(0.5)
+              .describe("A GPU node whose pods request less than this share of its GPUs may be removed."),
+            scaleDownUtilizationThreshold: fraction
+              .default(0.5)
+              .describe("A CPU node whose pods request less than this share of its CPU and memory may be removed."),
           })
           .prefault({}),
       })
       .prefault({}),
     domain: z.strictObject({
-      /** An existing public Route 53 hosted zone; certificates are validated and records created in it. */
-      hostedZone: hostName,
-      /** Where users reach Kubeflow; must lie inside hostedZone. */
-      kubeflowHost: hostName,
+      hostedZone: hostName.describe(
+        "An existing public Route 53 hosted zone; certificates are validated and records created in it.",
+      ),
+      kubeflowHost: hostName.describe("Where users reach Kubeflow; must lie inside hostedZone."),
     }),
     auth: z.strictObject({
-      /** Secrets Manager secret holding {"client_id": ..., "client_secret": ...} of the Google OAuth client. */
-      googleOAuthSecretName: z.string().regex(/^[\w/+=.@-]{1,512}$/, "must be a Secrets Manager secret name"),
-      /** MFA for users with a Cognito password (Google users authenticate at Google). */
-      mfa: z.enum(["required", "optional", "off"]).default("required"),
-      /** Also allow users created directly in the pool (email + password + MFA), e.g. a break-glass admin. */
-      allowNativeUsers: z.boolean().default(true),
-      /** Only emails in these domains may log in to Kubeflow; [] allows any Google account that can reach the pool. */
-      allowedEmailDomains: z.array(hostName).default([]),
-      /** Cognito feature plan: "plus" adds threat protection (compromised credentials, adaptive auth). */
-      featurePlan: z.enum(["essentials", "plus"]).default("plus"),
+      googleOAuthSecretName: z
+        .string()
+        .regex(/^[\w/+=.@-]{1,512}$/, "must be a Secrets Manager secret name")
+        .describe(
+          'Secrets Manager secret holding {"client_id": ..., "client_secret": ...} of the Google OAuth client.',
+        ),
+      mfa: z
+        .enum(["required", "optional", "off"])
+        .default("required")
+        .describe("MFA for users with a Cognito password (Google users authenticate at Google)."),
+      allowNativeUsers: z
+        .boolean()
+        .default(true)
+        .describe("Also allow users created directly in the pool (email + password + MFA), e.g. a break-glass admin."),
+      allowedEmailDomains: z
+        .array(hostName)
+        .default([])
+        .describe(
+          "Only emails in these domains may log in to Kubeflow; [] allows any Google account that can reach the pool.",
+        ),
+      featurePlan: z
+        .enum(["essentials", "plus"])
+        .default("plus")
+        .describe('Cognito feature plan: "plus" adds threat protection (compromised credentials, adaptive auth).'),
       cognitoDomain: z
         .strictObject({
-          /** Prefix of the Cognito-hosted domain <prefix>.auth.<region>.amazoncognito.com; unique per region. */
           prefix: z
             .string()
             .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be lowercase letters, digits and hyphens")
             .refine((p) => !/aws|amazon|cognito/.test(p), {
               message: 'must not contain "aws", "amazon" or "cognito" (Cognito rejects them)',
             })
-            .optional(),
-          /** A custom login domain such as auth.example.com instead of the prefix domain (needs a us-east-1 certificate, made here). */
-          custom: hostName.optional(),
+            .optional()
+            .describe(
+              "Prefix of the Cognito-hosted domain <prefix>.auth.<region>.amazoncognito.com; unique per region.",
+            ),
+          custom: hostName
+            .optional()
+            .describe(
+              "A custom login domain such as auth.example.com instead of the prefix domain (needs a us-east-1 certificate, made here).",
+            ),
         })
         .refine((d) => (d.prefix === undefined) !== (d.custom === undefined), {
           message: 'give exactly one of "prefix" or "custom"',
