@@ -34,6 +34,10 @@ export function buildStages(app: App, config: Config): Stages {
       onDemandNodeGroupName,
     })),
     cpuNodeGroupNames: [eks.systemNodeGroupName],
+    karpenterNodeRole: eks.karpenterNodes && {
+      arn: eks.karpenterNodes.role.role.arn,
+      name: eks.karpenterNodes.role.role.name,
+    },
   });
   const auth = new AuthStack(app, "auth", { config });
   const kubeflow = new KubeflowStack(app, "kubeflow", { config, cluster: eks.outputs, auth: auth.outputs });

@@ -110,7 +110,7 @@ describe("addons stack: cluster-autoscaler", () => {
     const faster = addonsOf(
       configWith((c) => ({
         ...c,
-        addons: { clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "4m" } },
+        addons: { ...c.addons, clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "4m" } },
       })),
     );
     expect((releaseValues(faster.addons, "cluster-autoscaler").extraArgs as Body)["max-node-provision-time"]).toBe(

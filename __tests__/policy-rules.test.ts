@@ -52,6 +52,7 @@ import { iamScopedWrites } from "../policy/rules/iam-scoped-writes";
 import { k8sNoHostNamespaces } from "../policy/rules/k8s-no-host-namespaces";
 import { k8sNoHostPath } from "../policy/rules/k8s-no-host-path";
 import { k8sNoPrivileged } from "../policy/rules/k8s-no-privileged";
+import { karpenterNodeClass } from "../policy/rules/karpenter-node-class";
 import { kmsRotation } from "../policy/rules/kms-rotation";
 import { launchTemplateEncryptedVolumes } from "../policy/rules/launch-template-encrypted-volumes";
 import { launchTemplateHopLimit } from "../policy/rules/launch-template-hop-limit";
@@ -173,6 +174,29 @@ const workload = (podSpec: Record<string, unknown>) => (stack: TerraformStack) =
   });
 };
 const container = (securityContext: Record<string, unknown> = {}) => ({ name: "c", image: "i:1", securityContext });
+
+const nodeClassRelease = (stack: TerraformStack, httpTokens: string, hop: number, encrypted: boolean) =>
+  new Release(stack, "pools", {
+    provider: new HelmProvider(stack, "helm", {}),
+    name: "pools",
+    chart: "../../../charts/raw-resources",
+    version: "0.1.0",
+    atomic: true,
+    values: [
+      JSON.stringify({
+        resources: [
+          {
+            kind: "EC2NodeClass",
+            metadata: { name: "gpu" },
+            spec: {
+              metadataOptions: { httpTokens, httpPutResponseHopLimit: hop },
+              blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted } }],
+            },
+          },
+        ],
+      }),
+    ],
+  });
 
 const bareBucket = (stack: TerraformStack) => new S3Bucket(stack, "bucket", { bucket: "b" });
 const secureBucket = (stack: TerraformStack) =>
@@ -369,6 +393,12 @@ const CASES: [PolicyRule, Build, Build, RegExp, ("s3" | "local" | "s3-unlocked")
       }),
     (s) => new Release(s, "r", { provider: new HelmProvider(s, "helm", {}), name: "r", chart: "c", version: "~1.2" }),
     /chart version "~1\.2" is not exact/,
+  ],
+  [
+    karpenterNodeClass,
+    (s) => nodeClassRelease(s, "required", 1, true),
+    (s) => nodeClassRelease(s, "optional", 2, false),
+    /EC2NodeClass gpu: httpTokens is not "required"[\s\S]*hop limit is 2[\s\S]*not encrypted/,
   ],
   [
     safeDestroy,

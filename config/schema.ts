@@ -173,6 +173,12 @@ export const configSchema = z
         .default("")
         .describe("Optional prefix before `<environment>/<stack>.tfstate`."),
     }),
+    autoscaler: z
+      .enum(["cluster-autoscaler", "karpenter"])
+      .default("cluster-autoscaler")
+      .describe(
+        "How GPU nodes are provisioned: cluster-autoscaler with Spot/On-Demand managed node group pairs, or Karpenter NodePools (Spot to On-Demand fallback in seconds).",
+      ),
     network: z
       .strictObject({
         vpcCidr: cidr
@@ -381,6 +387,24 @@ export const configSchema = z
       .prefault({}),
     addons: z
       .strictObject({
+        karpenter: z
+          .strictObject({
+            consolidateAfter: duration
+              .default("5m")
+              .describe("Karpenter mode: how long a GPU node must be empty before it is removed."),
+            amiAlias: z
+              .string()
+              .regex(
+                /^al2023@(latest|v\d{8})$/,
+                'must be "al2023@latest" or a pinned release such as "al2023@v20251117"',
+              )
+              .default("al2023@latest")
+              .describe(
+                "Karpenter mode: EKS AL2023 AMI release; Karpenter picks the NVIDIA variant for GPU types. Pin a release (al2023@vYYYYMMDD) once deployed, so a new AMI never replaces nodes unannounced.",
+              ),
+          })
+          .prefault({})
+          .describe("Karpenter settings (autoscaler: karpenter)."),
         clusterAutoscaler: z
           .strictObject({
             maxNodeProvisionTime: duration

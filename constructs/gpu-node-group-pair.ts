@@ -1,14 +1,7 @@
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { gpuInstanceType } from "../lib/instance-types";
-import {
-  AUTOSCALER_GPU_LABEL,
-  CAPACITY_TYPE_LABEL,
-  GPU_PRESENT_LABEL,
-  GPU_SIZE_LABEL,
-  GPU_TAINT,
-  type CapacityType,
-} from "../lib/labels";
+import { CAPACITY_TYPE_LABEL, GPU_TAINT, gpuNodeLabels, type CapacityType } from "../lib/labels";
 import { ManagedNodeGroup } from "./managed-node-group";
 
 export interface GpuNodeGroupPairProps {
@@ -57,9 +50,6 @@ export class GpuNodeGroupPair extends Construct {
       );
     }
     this.gpusPerNode = facts[0].gpus;
-    const models = new Set(facts.map((f) => f.gpuModel));
-    // The autoscaler only needs the label to be present; a group mixing models says "nvidia".
-    const accelerator = models.size === 1 ? facts[0].gpuModel! : "nvidia";
 
     const build = (capacityType: CapacityType) =>
       new ManagedNodeGroup(this, capacityType, {
@@ -74,12 +64,7 @@ export class GpuNodeGroupPair extends Construct {
         desiredSize: 0,
         maxSize: props.maxSize,
         diskSizeGiB: props.diskSizeGiB,
-        labels: {
-          [GPU_PRESENT_LABEL]: "true",
-          [AUTOSCALER_GPU_LABEL]: accelerator,
-          [GPU_SIZE_LABEL]: props.name,
-          [CAPACITY_TYPE_LABEL]: capacityType,
-        },
+        labels: { ...gpuNodeLabels(props.name, props.instanceTypes), [CAPACITY_TYPE_LABEL]: capacityType },
         taints: [GPU_TAINT],
         gpusPerNode: this.gpusPerNode,
         dependsOn: props.dependsOn,

@@ -7,8 +7,12 @@ export interface HelmChartProps {
   /** Release name. */
   readonly name: string;
   readonly namespace: string;
-  /** Chart repository URL. */
-  readonly repository: string;
+  /**
+   * Chart repository URL (https:// or oci://).
+   * @default - `chart` is a local chart directory
+   */
+  readonly repository?: string;
+  /** Chart name in the repository, or a local chart's path. */
   readonly chart: string;
   /** Exact chart version. */
   readonly version: string;
@@ -25,6 +29,11 @@ export interface HelmChartProps {
    * @default false
    */
   readonly createNamespace?: boolean;
+  /**
+   * Leave the chart's crds/ folder alone (its CRDs come from elsewhere).
+   * @default false
+   */
+  readonly skipCrds?: boolean;
   /**
    * Resources to wait for.
    * @default - none
@@ -53,12 +62,13 @@ export class HelmChart extends Construct {
       repository: props.repository,
       chart: props.chart,
       version: props.version,
-      values: [stringify(props.values, { lineWidth: 0 })],
+      values: [stringify(props.values, { lineWidth: 0, aliasDuplicateObjects: false })],
       atomic: true,
       cleanupOnFail: true,
       wait: true,
       timeout: props.timeoutSeconds ?? 600,
       createNamespace: props.createNamespace ?? false,
+      skipCrds: props.skipCrds ?? false,
       maxHistory: 10,
       dependsOn: props.dependsOn,
     });

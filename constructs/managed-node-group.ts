@@ -32,6 +32,11 @@ export interface ManagedNodeGroupProps {
    */
   readonly gpusPerNode?: number;
   /**
+   * Write the cluster-autoscaler discovery and node-template tags onto the group's ASG.
+   * @default true
+   */
+  readonly autoscalerTags?: boolean;
+  /**
    * Resources the node group must wait for (e.g. the CNI add-on).
    * @default - none
    */
@@ -139,7 +144,10 @@ export class ManagedNodeGroup extends Construct {
     });
 
     this.autoscalingGroupName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
-    this.templateTags = autoscalerTemplateTags(props.clusterName, props.labels, taints, props.gpusPerNode ?? 0);
+    this.templateTags =
+      (props.autoscalerTags ?? true)
+        ? autoscalerTemplateTags(props.clusterName, props.labels, taints, props.gpusPerNode ?? 0)
+        : {};
     for (const [key, value] of Object.entries(this.templateTags)) {
       new AutoscalingGroupTag(this, `asg-tag-${key.replace(/[^A-Za-z0-9]+/g, "-")}`, {
         autoscalingGroupName: this.autoscalingGroupName,

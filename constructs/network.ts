@@ -35,6 +35,11 @@ export interface NetworkProps {
    * @default 90
    */
   readonly flowLogRetentionDays?: number;
+  /**
+   * Extra tags for the private subnets (e.g. Karpenter's discovery tag).
+   * @default - none
+   */
+  readonly privateSubnetTags?: Readonly<Record<string, string>>;
   /** Precondition checked before the VPC is created (e.g. that enough zones qualify). */
   readonly zonePrecondition?: { readonly condition: unknown; readonly errorMessage: string };
 }
@@ -121,7 +126,11 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         availabilityZone: zone,
         cidrBlock: cidrSubnet(props.cidr, PRIVATE_NEW_BITS, i),
-        tags: { Name: `${props.name}-private-${i}`, "kubernetes.io/role/internal-elb": "1" },
+        tags: {
+          Name: `${props.name}-private-${i}`,
+          "kubernetes.io/role/internal-elb": "1",
+          ...props.privateSubnetTags,
+        },
       });
       const routes = new RouteTable(this, `private-${i}-routes`, {
         vpcId: this.vpc.id,

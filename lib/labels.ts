@@ -1,4 +1,5 @@
 /** Node labels and taints shared by the node groups and everything that schedules onto them. */
+import { gpuInstanceType } from "./instance-types";
 
 /** Our own label prefix; `eks.amazonaws.com/` and `kubernetes.io/` are reserved for their owners. */
 export const LABEL_PREFIX = "kubeflow-eks";
@@ -27,4 +28,15 @@ export interface NodeTaint {
   readonly key: string;
   readonly value: string;
   readonly effect: "NoSchedule" | "NoExecute" | "PreferNoSchedule";
+}
+
+/**
+ * The labels every GPU node of a size carries, whichever autoscaler launched it (node groups add
+ * their capacity type; Karpenter sets karpenter.sh/capacity-type itself).
+ */
+export function gpuNodeLabels(sizeName: string, instanceTypes: readonly string[]): Record<string, string> {
+  const models = new Set(instanceTypes.map((t) => gpuInstanceType(t)?.gpuModel));
+  // The autoscaler only needs the label to be present; a size mixing models says "nvidia".
+  const accelerator = models.size === 1 ? ([...models][0] ?? "nvidia") : "nvidia";
+  return { [GPU_PRESENT_LABEL]: "true", [AUTOSCALER_GPU_LABEL]: accelerator, [GPU_SIZE_LABEL]: sizeName };
 }

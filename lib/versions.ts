@@ -54,3 +54,6 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = "0.20.0";
 
 /** Headlamp chart (kubernetes-sigs.github.io/headlamp), the Kubernetes Dashboard's maintained successor. */
 export const HEADLAMP_CHART = "0.40.1";
+
+/** Karpenter (oci://public.ecr.aws/karpenter, charts karpenter and karpenter-crd); 1.9+ supports Kubernetes 1.35. */
+export const KARPENTER_VERSION = "1.15.0";

@@ -3,6 +3,8 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import { ClusterAutoscaler, type AutoscaledGpuSize } from "../constructs/cluster-autoscaler";
 import { ClusterProviders } from "../constructs/cluster-providers";
+import { Karpenter } from "../constructs/karpenter";
+import { KarpenterGpuNodePools } from "../constructs/karpenter-gpu-node-pools";
 import { NvidiaDevicePlugin } from "../constructs/nvidia-device-plugin";
 import { GPU_TAINT } from "../lib/labels";
 import { clusterAutoscalerVersions, NVIDIA_DEVICE_PLUGIN_CHART } from "../lib/versions";
@@ -12,6 +14,8 @@ import type { EksStackOutputs } from "./eks-stack";
 export interface AddonsStackProps extends BaseStackProps {
   readonly cluster: EksStackOutputs;
   readonly gpuSizes: readonly AutoscaledGpuSize[];
+  /** Karpenter mode: the node role's ARN (for PassRole) and name (for the EC2NodeClasses). */
+  readonly karpenterNodeRole?: { readonly arn: string; readonly name: string };
   /** Always-on CPU node groups the autoscaler may also scale. */
   readonly cpuNodeGroupNames: readonly string[];
 }
@@ -25,16 +29,15 @@ export interface AddonsStackProps extends BaseStackProps {
  * notice (see README, "How GPU autoscaling works").
  */
 export class AddonsStack extends BaseStack {
-  readonly clusterAutoscaler: ClusterAutoscaler;
+  readonly clusterAutoscaler?: ClusterAutoscaler;
+  readonly karpenter?: Karpenter;
+  readonly gpuNodePools?: KarpenterGpuNodePools;
   readonly devicePlugin: NvidiaDevicePlugin;
   readonly providers: ClusterProviders;
 
   constructor(scope: Construct, id: string, props: AddonsStackProps) {
     super(scope, id, props);
     const config = props.config;
-    const versions = clusterAutoscalerVersions(config.cluster.kubernetesVersion);
-    if (!versions) throw new Error(`no pinned cluster-autoscaler for Kubernetes ${config.cluster.kubernetesVersion}`);
-
     this.providers = new ClusterProviders(this, "cluster", {
       clusterName: props.cluster.clusterName,
       endpoint: props.cluster.clusterEndpoint,
@@ -44,18 +47,51 @@ export class AddonsStack extends BaseStack {
     });
     const helmProvider = this.providers.helm!;
 
-    this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
-      clusterName: config.cluster.name,
-      region: config.region,
-      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
-      partition: new DataAwsPartition(this, "partition").partition,
-      chartVersion: versions.chart,
-      imageTag: versions.imageTag,
-      gpuSizes: props.gpuSizes,
-      cpuNodeGroupNames: props.cpuNodeGroupNames,
-      settings: config.addons.clusterAutoscaler,
-      helmProvider,
-    });
+    const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
+    const partition = new DataAwsPartition(this, "partition").partition;
+    if (config.autoscaler === "karpenter") {
+      if (!props.karpenterNodeRole) throw new Error("Karpenter mode needs the eks stack's Karpenter node role");
+      this.karpenter = new Karpenter(this, "karpenter", {
+        clusterName: config.cluster.name,
+        clusterEndpoint: props.cluster.clusterEndpoint,
+        region: config.region,
+        accountId,
+        partition,
+        nodeRoleArn: props.karpenterNodeRole.arn,
+        helmProvider,
+      });
+      this.gpuNodePools = new KarpenterGpuNodePools(this, "gpu-node-pools", {
+        clusterName: config.cluster.name,
+        nodeRoleName: props.karpenterNodeRole.name,
+        sizes: config.nodeGroups.gpu.map((g) => ({
+          name: g.name,
+          instanceTypes: g.instanceTypes,
+          maxSize: g.maxSize,
+          diskSizeGiB: g.diskSizeGiB,
+          gpusPerNode: props.gpuSizes.find((s) => s.name === g.name)!.gpusPerNode,
+        })),
+        consolidateAfter: config.addons.karpenter.consolidateAfter,
+        amiAlias: config.addons.karpenter.amiAlias,
+        zone: config.fsx.pinGpuGroupsToFileSystemZone ? props.cluster.fileSystemZone : undefined,
+        helmProvider,
+        dependsOn: [this.karpenter.controller.release],
+      });
+    } else {
+      const versions = clusterAutoscalerVersions(config.cluster.kubernetesVersion);
+      if (!versions) throw new Error(`no pinned cluster-autoscaler for Kubernetes ${config.cluster.kubernetesVersion}`);
+      this.clusterAutoscaler = new ClusterAutoscaler(this, "cluster-autoscaler", {
+        clusterName: config.cluster.name,
+        region: config.region,
+        accountId,
+        partition,
+        chartVersion: versions.chart,
+        imageTag: versions.imageTag,
+        gpuSizes: props.gpuSizes,
+        cpuNodeGroupNames: props.cpuNodeGroupNames,
+        settings: config.addons.clusterAutoscaler,
+        helmProvider,
+      });
+    }
     this.devicePlugin = new NvidiaDevicePlugin(this, "nvidia-device-plugin", {
       chartVersion: NVIDIA_DEVICE_PLUGIN_CHART,
       gpuTaint: GPU_TAINT,

@@ -1,13 +1,16 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { Config } from "../config/schema";
 import { EksCluster, type ClusterAccess } from "../constructs/eks-cluster";
 import { GpuNodeGroupPair, gpuNodeGroupName } from "../constructs/gpu-node-group-pair";
+import { KARPENTER_DISCOVERY_TAG, KarpenterNodeIdentity } from "../constructs/karpenter-node-identity";
 import { ManagedNodeGroup } from "../constructs/managed-node-group";
 import { Network } from "../constructs/network";
 import { NodeRole } from "../constructs/node-role";
 import { OfferedZones } from "../constructs/offered-zones";
+import { gpuInstanceType } from "../lib/instance-types";
 import { CAPACITY_TYPE_LABEL, NODE_ROLE_LABEL } from "../lib/labels";
 import { eksAddonVersions } from "../lib/versions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
@@ -25,15 +28,20 @@ export interface EksStackOutputs {
   readonly privateSubnetIds: string[];
   readonly publicSubnetIds: string[];
   readonly nodeRoleArn: string;
+  /** The zone of the FSx file system (fsx.zoneIndex of the chosen zones). */
+  readonly fileSystemZone: string;
+  /** Karpenter mode: the IAM role Karpenter's nodes use. */
+  readonly karpenterNodeRoleName?: string;
 }
 
-/** A GPU size as deployed: its config and its two node groups. */
+/** A GPU size as deployed: its config and, with cluster-autoscaler, its two node groups. */
 export interface GpuSize {
   readonly name: string;
   readonly gpusPerNode: number;
   readonly spotNodeGroupName: string;
   readonly onDemandNodeGroupName: string;
-  readonly pair: GpuNodeGroupPair;
+  /** The managed node groups (cluster-autoscaler mode only; Karpenter launches its own nodes). */
+  readonly pair?: GpuNodeGroupPair;
 }
 
 /**
@@ -48,6 +56,7 @@ export class EksStack extends BaseStack {
   readonly systemNodes: ManagedNodeGroup;
   readonly systemNodeGroupName = "system";
   readonly gpuSizes: readonly GpuSize[];
+  readonly karpenterNodes?: KarpenterNodeIdentity;
 
   constructor(scope: Construct, id: string, props: BaseStackProps) {
     super(scope, id, props);
@@ -70,6 +79,8 @@ export class EksStack extends BaseStack {
       zoneNames: this.zones.names,
       zoneCount: config.network.azCount,
       natGateways: config.network.natGateways,
+      privateSubnetTags:
+        config.autoscaler === "karpenter" ? { [KARPENTER_DISCOVERY_TAG]: config.cluster.name } : undefined,
       flowLogRetentionDays: config.cluster.logRetentionDays,
       zonePrecondition: { condition: this.zones.enoughZonesCondition, errorMessage: this.zones.shortageMessage },
     });
@@ -120,34 +131,52 @@ export class EksStack extends BaseStack {
       maxSize: system.maxSize,
       diskSizeGiB: system.diskSizeGiB,
       labels: { [NODE_ROLE_LABEL]: "system", [CAPACITY_TYPE_LABEL]: "on-demand" },
+      // With Karpenter the system group is fixed-size infrastructure; nothing discovers it.
+      autoscalerTags: config.autoscaler === "cluster-autoscaler",
       dependsOn: nodePrerequisites,
     });
     // CoreDNS needs a node to run on before the add-on reports healthy.
     this.eks.addAddon("coredns", "coredns", addonVersions.coreDns, [this.systemNodes.nodeGroup]);
 
-    // Optionally keep GPU nodes in the FSx file system's zone: no cross-zone traffic, fewer Spot pools.
-    const gpuSubnetIds = config.fsx.pinGpuGroupsToFileSystemZone
-      ? [privateSubnetIds[config.fsx.zoneIndex]]
-      : privateSubnetIds;
-    this.gpuSizes = config.nodeGroups.gpu.map((gpu) => {
-      const pair = new GpuNodeGroupPair(this, `gpu-size-${gpu.name}`, {
+    if (config.autoscaler === "karpenter") {
+      // Karpenter launches GPU nodes itself (NodePools in the addons stack); no GPU node groups.
+      this.karpenterNodes = new KarpenterNodeIdentity(this, "karpenter-nodes", {
         clusterName: config.cluster.name,
-        name: gpu.name,
-        instanceTypes: gpu.instanceTypes,
-        maxSize: gpu.maxSize,
-        diskSizeGiB: gpu.diskSizeGiB,
-        nodeRoleArn: nodeRole.role.arn,
-        subnetIds: gpuSubnetIds,
-        dependsOn: nodePrerequisites,
+        partition,
+        clusterSecurityGroupId: this.eks.cluster.vpcConfig.clusterSecurityGroupId,
+        dependsOn: [this.eks.cluster],
       });
-      return {
+      this.gpuSizes = config.nodeGroups.gpu.map((gpu) => ({
         name: gpu.name,
-        gpusPerNode: pair.gpusPerNode,
+        gpusPerNode: gpuInstanceType(gpu.instanceTypes[0])!.gpus,
         spotNodeGroupName: gpuNodeGroupName(gpu.name, "spot"),
         onDemandNodeGroupName: gpuNodeGroupName(gpu.name, "on-demand"),
-        pair,
-      };
-    });
+      }));
+    } else {
+      // Optionally keep GPU nodes in the FSx file system's zone: no cross-zone traffic, fewer Spot pools.
+      const gpuSubnetIds = config.fsx.pinGpuGroupsToFileSystemZone
+        ? [privateSubnetIds[config.fsx.zoneIndex]]
+        : privateSubnetIds;
+      this.gpuSizes = config.nodeGroups.gpu.map((gpu) => {
+        const pair = new GpuNodeGroupPair(this, `gpu-size-${gpu.name}`, {
+          clusterName: config.cluster.name,
+          name: gpu.name,
+          instanceTypes: gpu.instanceTypes,
+          maxSize: gpu.maxSize,
+          diskSizeGiB: gpu.diskSizeGiB,
+          nodeRoleArn: nodeRole.role.arn,
+          subnetIds: gpuSubnetIds,
+          dependsOn: nodePrerequisites,
+        });
+        return {
+          name: gpu.name,
+          gpusPerNode: pair.gpusPerNode,
+          spotNodeGroupName: gpuNodeGroupName(gpu.name, "spot"),
+          onDemandNodeGroupName: gpuNodeGroupName(gpu.name, "on-demand"),
+          pair,
+        };
+      });
+    }
 
     this.outputs = {
       clusterName: this.eks.cluster.name,
@@ -160,6 +189,8 @@ export class EksStack extends BaseStack {
       privateSubnetIds,
       publicSubnetIds: this.network.publicSubnets.map((s) => s.id),
       nodeRoleArn: nodeRole.role.arn,
+      fileSystemZone: Fn.element(this.zones.names, config.fsx.zoneIndex) as string,
+      karpenterNodeRoleName: this.karpenterNodes?.role.role.name,
     };
   }
 }

@@ -21,6 +21,7 @@ import { iamScopedWrites } from "./iam-scoped-writes";
 import { k8sNoHostNamespaces } from "./k8s-no-host-namespaces";
 import { k8sNoHostPath } from "./k8s-no-host-path";
 import { k8sNoPrivileged } from "./k8s-no-privileged";
+import { karpenterNodeClass } from "./karpenter-node-class";
 import { kmsRotation } from "./kms-rotation";
 import { launchTemplateEncryptedVolumes } from "./launch-template-encrypted-volumes";
 import { launchTemplateHopLimit } from "./launch-template-hop-limit";
@@ -49,6 +50,7 @@ export const ALL_RULES: readonly PolicyRule[] = [
   launchTemplateImdsv2,
   launchTemplateHopLimit,
   launchTemplateEncryptedVolumes,
+  karpenterNodeClass,
   iamNoAdmin,
   iamNoWildcardAction,
   iamScopedWrites,
