@@ -431,6 +431,21 @@ describe("policy rules", () => {
     expect(failuresOf(stateBackend, () => undefined, "local")).toEqual(["backend is local, not s3"]);
   });
 
+  it('KF_KARPENTER_NODECLASS ignores charts whose "resources" are CPU and memory', () => {
+    const failures = failuresOf(
+      karpenterNodeClass,
+      (s) =>
+        new Release(s, "r", {
+          provider: new HelmProvider(s, "helm", {}),
+          name: "r",
+          chart: "c",
+          version: "1.0.0",
+          values: [JSON.stringify({ resources: { requests: { cpu: "100m" } } })],
+        }),
+    );
+    expect(failures).toEqual([]);
+  });
+
   it("KF_EKS_ACCESS_ENTRIES also catches a managed aws-auth ConfigMap", () => {
     const failures = failuresOf(eksAccessEntries, (s) => {
       cluster(s);

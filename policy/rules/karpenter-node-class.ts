@@ -19,9 +19,11 @@ export const karpenterNodeClass: PolicyRule = {
   check: ({ config }) => {
     const problems: string[] = [];
     for (const text of (config.values as string[] | undefined) ?? []) {
-      const values = parse(text) as { resources?: NodeClass[] } | null;
-      for (const o of values?.resources ?? []) {
-        if (o.kind !== "EC2NodeClass") continue;
+      const values = parse(text) as { resources?: unknown } | null;
+      // Other charts use "resources" for CPU and memory; only a list of manifests is ours.
+      const manifests = Array.isArray(values?.resources) ? (values.resources as NodeClass[]) : [];
+      for (const o of manifests) {
+        if (o?.kind !== "EC2NodeClass") continue;
         const name = o.metadata?.name ?? "?";
         const md = o.spec?.metadataOptions;
         if (md?.httpTokens !== "required") problems.push(`EC2NodeClass ${name}: httpTokens is not "required"`);
