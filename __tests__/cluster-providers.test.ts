@@ -6,9 +6,7 @@ import { defaultConfig, synth } from "./helpers";
 describe("ClusterProviders", () => {
   const stack = new BaseStack(Testing.app(), "providers", { config: defaultConfig() });
   new ClusterProviders(stack, "cluster", {
-    clusterName: "kf",
-    endpoint: "https://example.invalid",
-    certificateAuthorityData: "Q0E=",
+    cluster: { clusterName: "kf", clusterEndpoint: "https://example.invalid", clusterCertificateAuthorityData: "Q0E=" },
     region: "eu-west-1",
   });
   const j = synth(stack);

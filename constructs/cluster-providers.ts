@@ -3,11 +3,16 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 
-export interface ClusterProvidersProps {
+/** How to reach a cluster's API (the eks stack's outputs satisfy it). */
+export interface ClusterConnection {
   readonly clusterName: string;
-  readonly endpoint: string;
+  readonly clusterEndpoint: string;
   /** Base64 certificate authority data, as EKS returns it. */
-  readonly certificateAuthorityData: string;
+  readonly clusterCertificateAuthorityData: string;
+}
+
+export interface ClusterProvidersProps {
+  readonly cluster: ClusterConnection;
   readonly region: string;
   /**
    * Configure the Helm provider.
@@ -38,19 +43,20 @@ export class ClusterProviders extends Construct {
     const exec = {
       apiVersion: EXEC_API_VERSION,
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", props.clusterName, "--region", props.region],
+      args: ["eks", "get-token", "--cluster-name", props.cluster.clusterName, "--region", props.region],
     };
-    const caCertificate = Fn.base64decode(props.certificateAuthorityData);
+    const caCertificate = Fn.base64decode(props.cluster.clusterCertificateAuthorityData);
+    const host = props.cluster.clusterEndpoint;
     if (props.kubernetes ?? true) {
       this.kubernetes = new KubernetesProvider(this, "kubernetes", {
-        host: props.endpoint,
+        host,
         clusterCaCertificate: caCertificate,
         exec: [exec],
       });
     }
     if (props.helm ?? true) {
       this.helm = new HelmProvider(this, "helm", {
-        kubernetes: { host: props.endpoint, clusterCaCertificate: caCertificate, exec },
+        kubernetes: { host, clusterCaCertificate: caCertificate, exec },
       });
     }
   }

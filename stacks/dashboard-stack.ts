@@ -17,9 +17,7 @@ export class DashboardStack extends BaseStack {
     super(scope, id, props);
     if (!props.config.dashboard.enabled) return;
     const providers = new ClusterProviders(this, "cluster", {
-      clusterName: props.cluster.clusterName,
-      endpoint: props.cluster.clusterEndpoint,
-      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      cluster: props.cluster,
       region: props.config.region,
     });
     this.dashboard = new ReadOnlyDashboard(this, "headlamp", {

@@ -2,6 +2,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
+import type { ClusterConnection } from "../constructs/cluster-providers";
 import type { Config } from "../config/schema";
 import { EksCluster, type ClusterAccess } from "../constructs/eks-cluster";
 import { GpuNodeGroupPair, gpuNodeGroupName } from "../constructs/gpu-node-group-pair";
@@ -16,7 +17,7 @@ import { eksAddonVersions } from "../lib/versions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 
 /** What later stacks need from this one. Values are tokens; cdktf wires them through remote state. */
-export interface EksStackOutputs {
+export interface EksStackOutputs extends ClusterConnection {
   readonly clusterName: string;
   readonly clusterArn: string;
   readonly clusterEndpoint: string;

@@ -38,9 +38,7 @@ export class FsxStack extends BaseStack {
     const config = props.config;
     const fsx = config.fsx;
     const providers = new ClusterProviders(this, "cluster", {
-      clusterName: props.cluster.clusterName,
-      endpoint: props.cluster.clusterEndpoint,
-      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      cluster: props.cluster,
       region: config.region,
       helm: false,
     });

@@ -37,9 +37,7 @@ export class KubeflowStack extends BaseStack {
     super(scope, id, props);
     const config = props.config;
     this.providers = new ClusterProviders(this, "cluster", {
-      clusterName: props.cluster.clusterName,
-      endpoint: props.cluster.clusterEndpoint,
-      certificateAuthorityData: props.cluster.clusterCertificateAuthorityData,
+      cluster: props.cluster,
       region: config.region,
     });
 
