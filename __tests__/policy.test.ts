@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App, Testing } from "cdktf";
@@ -6,8 +6,9 @@ import { buildStages } from "../app";
 import { ConfigError, parseConfig } from "../config/load";
 import type { Config } from "../config/schema";
 import { allowPolicyException } from "../policy/exceptions";
+import { ALL_RULES } from "../policy/rules";
 import { runPolicy } from "../scripts/policy";
-import { buildApp, configWith, DEFAULT_CONFIG_TEXT, resource, resources } from "./helpers";
+import { buildApp, configWith, DEFAULT_CONFIG_TEXT, REPO_ROOT, resource, resources } from "./helpers";
 
 const openEndpoint = (c: Config): Config => ({
   ...c,
@@ -21,6 +22,11 @@ describe("policy pack", () => {
     expect(result.passed).toBeGreaterThanOrEqual(25);
     expect(result.lines[result.lines.length - 1]).toBe(`${result.passed} passed, 0 failed`);
     expect(result.lines.filter((l) => l.startsWith("PASS")).length).toBe(result.passed);
+  });
+
+  it("is described in the README with its real size", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    expect(readme).toContain(`A policy pack of ${ALL_RULES.length} rules`);
   });
 
   it("reports a violation with the rule, the resource and the fix, and counts it", () => {
