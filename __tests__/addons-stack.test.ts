@@ -142,7 +142,7 @@ describe("addons stack: cluster-autoscaler", () => {
   });
 
   it("runs the image matching the cluster's Kubernetes minor, on the system nodes", () => {
-    expect(autoscaler.image).toEqual({ tag: "v1.35.0" });
+    expect(autoscaler.image).toEqual({ tag: "v1.35.1" });
     expect(autoscaler.nodeSelector).toEqual({ "kubeflow-eks/node-role": "system" });
     const [, system] = resources(eks, "aws_eks_node_group").find(([, g]) => g.node_group_name === "system")!;
     expect((system.labels as Body)["kubeflow-eks/node-role"]).toBe("system");

@@ -32,7 +32,8 @@ export function eksAddonVersions(kubernetesVersion: string): EksAddonVersions | 
 /**
  * cluster-autoscaler's minor must match the cluster's Kubernetes minor. Chart 9.59.0 is the
  * newest release of the official chart (kubernetes.github.io/autoscaler) for 1.35; its default
- * image is v1.35.0, pinned here explicitly so a chart default can never move it.
+ * image is v1.35.0; we pin the v1.35.1 patch (promoted to registry.k8s.io by kubernetes/k8s.io
+ * PR #9676), explicitly, so a chart default can never move it.
  */
 export interface ClusterAutoscalerVersions {
   readonly chart: string;
@@ -40,7 +41,7 @@ export interface ClusterAutoscalerVersions {
 }
 
 export const CLUSTER_AUTOSCALER_VERSIONS: Readonly<Record<string, ClusterAutoscalerVersions>> = {
-  "1.35": { chart: "9.59.0", imageTag: "v1.35.0" },
+  "1.35": { chart: "9.59.0", imageTag: "v1.35.1" },
 };
 
 export function clusterAutoscalerVersions(kubernetesVersion: string): ClusterAutoscalerVersions | undefined {
