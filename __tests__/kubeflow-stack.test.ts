@@ -42,7 +42,7 @@ describe("kubeflow stack: AWS Load Balancer Controller", () => {
 });
 
 describe("kubeflow stack: install parameters and credentials", () => {
-  const configMap = resource(kubeflow, "kubernetes_config_map_v1", "install-params");
+  const configMap = resource(kubeflow, "kubernetes_config_map_v1", "install-inputs");
   const data = configMap.data as Record<string, string>;
 
   it("publishes the overlay parameters from config and the auth stack", () => {

@@ -8,6 +8,7 @@ import { LustreFileSystem } from "../constructs/lustre-file-system";
 import { PodIdentityRole } from "../constructs/pod-identity-role";
 import { SecureBucket } from "../constructs/secure-bucket";
 import { SharedVolume } from "../constructs/shared-volume";
+import { fsxCsiControllerStatements } from "../lib/fsx-csi-policy";
 import type { GeneratedObject } from "../lib/generated-object";
 import { allowPolicyException } from "../policy/exceptions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
@@ -78,43 +79,13 @@ export class FsxStack extends BaseStack {
     if (fsx.dynamicProvisioning) {
       const account = new DataAwsCallerIdentity(this, "caller").accountId;
       const partition = new DataAwsPartition(this, "partition").partition;
-      // The minimal policy from the driver's installation guide, for creating file systems.
       const controllerIdentity = new PodIdentityRole(this, "csi-controller-identity", {
         roleName: `${config.cluster.name}-fsx-csi-controller`,
         clusterName: config.cluster.name,
         namespace: "kube-system",
         serviceAccount: "fsx-csi-controller-sa",
         accountId: account,
-        statements: [
-          {
-            sid: "LinkFileSystemsToS3",
-            effect: "Allow",
-            actions: ["iam:CreateServiceLinkedRole", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
-            resources: [
-              `arn:${partition}:iam::${account}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/*`,
-            ],
-          },
-          {
-            sid: "CreateFsxServiceLinkedRole",
-            effect: "Allow",
-            actions: ["iam:CreateServiceLinkedRole"],
-            resources: ["*"],
-            condition: [{ test: "StringLike", variable: "iam:AWSServiceName", values: ["fsx.amazonaws.com"] }],
-          },
-          {
-            sid: "ManageFileSystems",
-            effect: "Allow",
-            actions: [
-              "s3:ListBucket",
-              "fsx:CreateFileSystem",
-              "fsx:DeleteFileSystem",
-              "fsx:DescribeFileSystems",
-              "fsx:TagResource",
-              "fsx:UpdateFileSystem",
-            ],
-            resources: ["*"],
-          },
-        ],
+        statements: fsxCsiControllerStatements(partition, account),
       });
       allowPolicyException(
         controllerIdentity.permissions,

@@ -1,16 +1,10 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import type { Construct } from "constructs";
 import { AwsLoadBalancerController } from "../constructs/aws-load-balancer-controller";
 import { ClusterProviders } from "../constructs/cluster-providers";
-import {
-  INSTALL_PARAMS_CONFIGMAP,
-  OIDC_CLIENT_SECRET,
-  paramsToConfigMapData,
-  type KubeflowInstallParams,
-} from "../lib/kubeflow-overlay";
+import { KubeflowInstallInputs } from "../constructs/kubeflow-install-inputs";
+import type { KubeflowInstallParams } from "../lib/kubeflow-overlay";
 import type { AuthStackOutputs } from "./auth-stack";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
@@ -64,22 +58,11 @@ export class KubeflowStack extends BaseStack {
       profileName: config.kubeflow.profile.name,
       profileOwner: config.kubeflow.profile.owner,
     };
-    new ConfigMapV1(this, "install-params", {
-      provider: this.providers.kubernetes,
-      metadata: {
-        ...INSTALL_PARAMS_CONFIGMAP,
-        labels: { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "kubeflow" },
-      },
-      data: paramsToConfigMapData(this.installParams),
-    });
-    new SecretV1(this, "oidc-client", {
-      provider: this.providers.kubernetes,
-      metadata: {
-        ...OIDC_CLIENT_SECRET,
-        labels: { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "kubeflow" },
-      },
-      type: "Opaque",
-      data: { "client-id": props.auth.clientId, "client-secret": props.auth.clientSecret },
+    new KubeflowInstallInputs(this, "install-inputs", {
+      provider: this.providers.kubernetes!,
+      params: this.installParams,
+      clientId: props.auth.clientId,
+      clientSecret: props.auth.clientSecret,
     });
   }
 }
