@@ -67,13 +67,9 @@ export interface EksClusterProps {
 export class EksCluster extends Construct {
   readonly cluster: AwsEksCluster;
   readonly secretsKey: KmsKey;
-  readonly name: string;
-  readonly kubernetesVersion: string;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
-    this.name = props.name;
-    this.kubernetesVersion = props.kubernetesVersion;
 
     this.secretsKey = new KmsKey(this, "secrets-key", {
       description: `Envelope encryption of Kubernetes secrets in EKS cluster ${props.name}`,

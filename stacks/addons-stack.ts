@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import { ClusterAutoscaler, type AutoscaledGpuSize } from "../constructs/cluster-autoscaler";
 import { ClusterProviders } from "../constructs/cluster-providers";
@@ -45,8 +43,7 @@ export class AddonsStack extends BaseStack {
     });
     const helmProvider = this.providers.helm!;
 
-    const accountId = new DataAwsCallerIdentity(this, "caller").accountId;
-    const partition = new DataAwsPartition(this, "partition").partition;
+    const { accountId, partition } = this;
     if (config.autoscaler === "karpenter") {
       if (!props.karpenterNodeRole) throw new Error("Karpenter mode needs the eks stack's Karpenter node role");
       this.karpenter = new Karpenter(this, "karpenter", {

@@ -1,3 +1,5 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, S3Backend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -48,5 +50,20 @@ export class BaseStack extends TerraformStack {
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
     Aspects.of(this).add(PolicyAspect.fromConfig(props.config));
+  }
+
+  private caller?: DataAwsCallerIdentity;
+  private partitionData?: DataAwsPartition;
+
+  /** The deploying account's id, read at plan time (never written into code or config). */
+  get accountId(): string {
+    this.caller ??= new DataAwsCallerIdentity(this, "caller");
+    return this.caller.accountId;
+  }
+
+  /** The AWS partition ("aws", "aws-us-gov", ...), for building ARNs. */
+  get partition(): string {
+    this.partitionData ??= new DataAwsPartition(this, "partition");
+    return this.partitionData.partition;
   }
 }

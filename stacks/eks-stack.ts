@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { ClusterConnection } from "../constructs/cluster-providers";
@@ -62,8 +60,7 @@ export class EksStack extends BaseStack {
   constructor(scope: Construct, id: string, props: BaseStackProps) {
     super(scope, id, props);
     const config: Config = props.config;
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const account = new DataAwsCallerIdentity(this, "caller").accountId;
+    const { partition, accountId: account } = this;
     const addonVersions = eksAddonVersions(config.cluster.kubernetesVersion);
     if (!addonVersions) throw new Error(`no pinned add-on versions for Kubernetes ${config.cluster.kubernetesVersion}`);
 

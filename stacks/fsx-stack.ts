@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import { FSX_CSI_DRIVER_OBJECTS } from "../generated/fsx-csi-driver";
 import { ClusterProviders } from "../constructs/cluster-providers";
@@ -77,8 +75,7 @@ export class FsxStack extends BaseStack {
     }
 
     if (fsx.dynamicProvisioning) {
-      const account = new DataAwsCallerIdentity(this, "caller").accountId;
-      const partition = new DataAwsPartition(this, "partition").partition;
+      const { accountId: account, partition } = this;
       const controllerIdentity = new PodIdentityRole(this, "csi-controller-identity", {
         roleName: `${config.cluster.name}-fsx-csi-controller`,
         clusterName: config.cluster.name,

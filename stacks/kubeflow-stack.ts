@@ -1,5 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { Construct } from "constructs";
 import { AwsLoadBalancerController } from "../constructs/aws-load-balancer-controller";
 import { ClusterProviders } from "../constructs/cluster-providers";
@@ -39,8 +37,8 @@ export class KubeflowStack extends BaseStack {
       clusterName: config.cluster.name,
       region: config.region,
       vpcId: props.cluster.vpcId,
-      accountId: new DataAwsCallerIdentity(this, "caller").accountId,
-      partition: new DataAwsPartition(this, "partition").partition,
+      accountId: this.accountId,
+      partition: this.partition,
       helmProvider: this.providers.helm!,
     });
 
