@@ -1,4 +1,5 @@
-import type { App } from "cdktf";
+import { TerraformStack, type App } from "cdktf";
+import { AppPolicyValidation, policyExceptions } from "./policy/aspect";
 import type { Config } from "./config/schema";
 import { AddonsStack } from "./stacks/addons-stack";
 import { AuthStack } from "./stacks/auth-stack";
@@ -20,18 +21,21 @@ export interface Stages {
   readonly fsx: FsxStack;
 }
 
-/** Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders. */
-export function buildStages(app: App, config: Config): Stages {
+/**
+ * Creates every stack in stage order. Stack ids are fixed: they name state keys and output folders.
+ * `configFile` is how messages that Terraform prints at plan time name the config file.
+ */
+export function buildStages(app: App, config: Config, configFile?: string): Stages {
   const bootstrap = new BootstrapStack(app, "bootstrap", { config });
-  const eks = new EksStack(app, "eks", { config });
+  const eks = new EksStack(app, "eks", { config, configFile });
   const addons = new AddonsStack(app, "addons", {
     config,
     cluster: eks.outputs,
-    gpuSizes: eks.gpuSizes.map(({ name, gpusPerNode, spotNodeGroupName, onDemandNodeGroupName }) => ({
+    gpuSizes: eks.gpuSizes.map(({ name, gpusPerNode, spotNodeGroupPrefix, onDemandNodeGroupPrefix }) => ({
       name,
       gpusPerNode,
-      spotNodeGroupName,
-      onDemandNodeGroupName,
+      spotNodeGroupPrefix,
+      onDemandNodeGroupPrefix,
     })),
     cpuNodeGroupNames: [eks.systemNodeGroupName],
     karpenterNodeRole: eks.karpenterNodes && {
@@ -49,5 +53,9 @@ export function buildStages(app: App, config: Config): Stages {
   // The claim lives in the team's profile namespace, which exists once Kubeflow is installed.
   const fsx = new FsxStack(app, "fsx", { config, cluster: eks.outputs });
   fsx.addDependency(kubeflow);
+  // Rules about the cluster as a whole (a default StorageClass), over every stack at synth.
+  app.node.addValidation(
+    new AppPolicyValidation(() => app.node.children.filter(TerraformStack.isStack), policyExceptions(config)),
+  );
   return { bootstrap, eks, addons, auth, kubeflow, dns, dashboard, fsx };
 }

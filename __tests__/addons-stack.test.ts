@@ -26,6 +26,10 @@ function priorityOf(priorities: Record<string, string[]>, asgName: string): numb
 }
 
 const asg = (nodeGroup: string) => `eks-${nodeGroup}-${randomUUID()}`;
+const ZONES = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
+/** A node group name as EKS will see it, with the plan-time zone filled in (zone index i is ZONES[i]). */
+const concrete = (name: string) =>
+  name.replace(/\$\{element\(local\.zones_chosen_[^,]+, (\d)\)\}/, (_m, i: string) => ZONES[Number(i)]);
 
 function addonsOf(config?: Config) {
   const { stages, json } = buildApp(config);
@@ -35,23 +39,43 @@ function addonsOf(config?: Config) {
 const { stages, addons, eks } = addonsOf();
 const autoscaler = releaseValues(addons, "cluster-autoscaler");
 const priorities = autoscaler.expanderPriorities as Record<string, string[]>;
+const sizes = stages.eks.config.nodeGroups.gpu.map((g) => g.name);
 
 describe("addons stack: priority expander", () => {
-  it.each(stages.eks.config.nodeGroups.gpu.map((g) => [g.name]))("ranks %s Spot above its On-Demand twin", (size) => {
-    const spot = priorityOf(priorities, asg(`${size}-spot`));
-    const onDemand = priorityOf(priorities, asg(`${size}-on-demand`));
-    expect(spot).toBeDefined();
-    expect(onDemand).toBeDefined();
-    expect(spot!).toBeGreaterThan(onDemand!);
+  it.each(sizes.map((s) => [s]))(
+    "ranks every Spot group of %s above every On-Demand group of it, in any zones",
+    (size) => {
+      for (const spotZone of ZONES) {
+        for (const onDemandZone of ZONES) {
+          const spot = priorityOf(priorities, asg(`${size}-spot-${spotZone}`));
+          const onDemand = priorityOf(priorities, asg(`${size}-on-demand-${onDemandZone}`));
+          expect(spot).toBeDefined();
+          expect(onDemand).toBeDefined();
+          expect(spot!).toBeGreaterThan(onDemand!);
+        }
+      }
+    },
+  );
+
+  it("gives one size and capacity type the same priority in every zone (zones tie: least-waste, then balancing)", () => {
+    for (const size of sizes) {
+      for (const capacity of ["spot", "on-demand"]) {
+        const ranks = new Set(ZONES.map((z) => priorityOf(priorities, asg(`${size}-${capacity}-${z}`))));
+        expect(ranks.size).toBe(1);
+      }
+    }
   });
 
   it("has a rule for every node group the eks stack creates, matching that group's ASG only", () => {
-    const groupNames = resources(eks, "aws_eks_node_group").map(([, g]) => String(g.node_group_name));
+    const groupNames = resources(eks, "aws_eks_node_group").map(([, g]) => concrete(String(g.node_group_name)));
+    expect(groupNames).toHaveLength(13);
     for (const group of groupNames) {
       const own = Object.entries(priorities).filter(([, ps]) => ps.some((p) => new RegExp(p).test(asg(group))));
       expect({ group, rules: own.length }).toEqual({ group, rules: 1 });
       const [, patterns] = own[0];
-      for (const other of groupNames.filter((g) => g !== group)) {
+      const sameRule = (other: string) =>
+        other.replace(/-us-west-2[a-z]$/, "") === group.replace(/-us-west-2[a-z]$/, "");
+      for (const other of groupNames.filter((g) => !sameRule(g))) {
         expect(patterns.some((p) => new RegExp(p).test(asg(other)))).toBe(false);
       }
     }
@@ -59,11 +83,13 @@ describe("addons stack: priority expander", () => {
 
   it("does not match names that are not managed-node-group ASGs of these groups", () => {
     for (const name of [
-      "gpu-1x-spot", // no eks- prefix or uuid
-      `eks-gpu-1x-spot-${randomUUID()}-extra`,
-      `eks-gpu-1x-spot-copy-${randomUUID()}`,
-      `my-eks-gpu-1x-spot-${randomUUID()}`,
-      `eks-gpu-1x-spot-${randomUUID().toUpperCase()}`,
+      "gpu-1x-spot-us-west-2a", // no eks- prefix or uuid
+      `eks-gpu-1x-spot-us-west-2a-${randomUUID()}-extra`,
+      `eks-gpu-1x-spot-us-west-2a-copy-${randomUUID()}`,
+      `my-eks-gpu-1x-spot-us-west-2a-${randomUUID()}`,
+      `eks-gpu-1x-spot-us-west-2a-${randomUUID().toUpperCase()}`,
+      `eks-gpu-1x-spot-${randomUUID()}`, // the old, zone-less group
+      `eks-gpu-1x-spot-us-east-1a-${randomUUID()}`, // another region's zone
       `eks-gpu-1x-${randomUUID()}`,
     ]) {
       expect({ name, priority: priorityOf(priorities, name) }).toEqual({ name, priority: undefined });
@@ -71,9 +97,13 @@ describe("addons stack: priority expander", () => {
   });
 
   it("orders sizes smallest first, each Spot then On-Demand, and CPU last", () => {
-    const order = ["gpu-1x-spot", "gpu-1x-on-demand", "gpu-4x-spot", "gpu-4x-on-demand", "system"].map((g) =>
-      priorityOf(priorities, asg(g)),
-    );
+    const order = [
+      "gpu-1x-spot-us-west-2b",
+      "gpu-1x-on-demand-us-west-2a",
+      "gpu-4x-spot-us-west-2c",
+      "gpu-4x-on-demand-us-west-2b",
+      "system",
+    ].map((g) => priorityOf(priorities, asg(g)));
     expect(order).toEqual([...order].sort((a, b) => b! - a!));
     expect(new Set(order).size).toBe(order.length);
   });
@@ -93,11 +123,49 @@ describe("addons stack: priority expander", () => {
     const other = addonsOf(threeSizes);
     const p = releaseValues(other.addons, "cluster-autoscaler").expanderPriorities as Record<string, string[]>;
     const ranks = ["small-spot", "small-on-demand", "wide-spot", "wide-on-demand", "big-spot", "big-on-demand"].map(
-      (g) => priorityOf(p, asg(g)),
+      (g) => priorityOf(p, asg(`${g}-us-west-2a`)),
     );
     expect(ranks.every((r) => r !== undefined)).toBe(true);
     expect(ranks).toEqual([...ranks].sort((a, b) => b! - a!));
-    expect(priorityOf(p, asg("gpu-1x-spot"))).toBeUndefined();
+    expect(priorityOf(p, asg("gpu-1x-spot-us-west-2a"))).toBeUndefined();
+  });
+});
+
+describe("addons stack: default StorageClass", () => {
+  const classes = resources(addons, "kubernetes_storage_class_v1");
+
+  it("is the one class: gp3 from the EBS CSI driver, encrypted with the eks stack's key, zone of the first consumer, expandable", () => {
+    expect(classes).toHaveLength(1);
+    const [[, sc]] = classes;
+    expect(sc).toMatchObject({
+      metadata: { name: "ebs-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      storage_provisioner: "ebs.csi.aws.com",
+      volume_binding_mode: "WaitForFirstConsumer",
+      allow_volume_expansion: true,
+      reclaim_policy: "Delete",
+    });
+    const parameters = sc.parameters as Record<string, string>;
+    expect(Object.keys(parameters).sort()).toEqual(["csi.storage.k8s.io/fstype", "encrypted", "kmsKeyId", "type"]);
+    expect(parameters).toMatchObject({ type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
+    // The key travels from the eks stack through remote state: the volume key's ARN.
+    expect(parameters.kmsKeyId).toMatch(
+      /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-eks\.outputs\./,
+    );
+    const output = Object.entries(eks.output ?? {}).find(([id]) => parameters.kmsKeyId.includes(id))!;
+    expect(String(output[1].value)).toMatch(/^\$\{aws_kms_key\.volume-key\.arn\}$/);
+  });
+
+  it("takes type, IOPS, throughput and reclaim policy from config", () => {
+    const tuned = addonsOf(
+      configWith((c) => ({ ...c, storage: { type: "gp3", iops: 6000, throughput: 500, reclaimPolicy: "Retain" } })),
+    );
+    const [[, sc]] = resources(tuned.addons, "kubernetes_storage_class_v1");
+    expect(sc.reclaim_policy).toBe("Retain");
+    expect(sc.parameters).toMatchObject({ type: "gp3", iops: "6000", throughput: "500", encrypted: "true" });
+    const io2 = addonsOf(configWith((c) => ({ ...c, storage: { type: "io2", iops: 20000, reclaimPolicy: "Delete" } })));
+    const [[, ioClass]] = resources(io2.addons, "kubernetes_storage_class_v1");
+    expect(ioClass.parameters).toMatchObject({ type: "io2", iops: "20000" });
+    expect(ioClass.parameters).not.toHaveProperty("throughput");
   });
 });
 
@@ -110,11 +178,11 @@ describe("addons stack: cluster-autoscaler", () => {
     const faster = addonsOf(
       configWith((c) => ({
         ...c,
-        addons: { ...c.addons, clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "4m" } },
+        addons: { ...c.addons, clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "10m" } },
       })),
     );
     expect((releaseValues(faster.addons, "cluster-autoscaler").extraArgs as Body)["max-node-provision-time"]).toBe(
-      "4m",
+      "10m",
     );
   });
 
@@ -137,7 +205,13 @@ describe("addons stack: cluster-autoscaler", () => {
         tags: ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/kubeflow"],
       },
     });
-    const eksTagKeys = new Set(resources(eks, "aws_autoscaling_group_tag").map(([, t]) => (t.tag as Body).key));
+    // Each group's tags are one for_each resource: over a map, or over a local holding it.
+    const tagMaps = resources(eks, "aws_autoscaling_group_tag").map(([, t]) =>
+      typeof t.for_each === "object"
+        ? (t.for_each as Body)
+        : ((eks.locals ?? {})[/local\.([^ ]+) :/.exec(String(t.for_each))![1]] as Body),
+    );
+    const eksTagKeys = new Set(tagMaps.flatMap((m) => Object.keys(m)));
     for (const tag of (autoscaler.autoDiscovery as { tags: string[] }).tags) expect(eksTagKeys).toContain(tag);
   });
 

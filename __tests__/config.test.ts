@@ -104,9 +104,71 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     text: edit("natGateways: single", "natGateways: two"),
     expect: [/network\.natGateways/, /must be one of "single", "per-az", got the string "two"/],
   },
-  "a Kubernetes version without pinned add-ons": {
+  "a Kubernetes version without a pinned cluster-autoscaler": {
     text: edit('kubernetesVersion: "1.35"', 'kubernetesVersion: "1.20"'),
-    expect: [/cluster\.kubernetesVersion/, /no pinned EKS add-on and cluster-autoscaler versions/, /lib\/versions\.ts/],
+    expect: [/cluster\.kubernetesVersion/, /no pinned cluster-autoscaler version/, /lib\/versions\.ts/],
+  },
+  "a malformed add-on build pin": {
+    text: edit("  adminPrincipals: []", "  adminPrincipals: []\n  addonVersions:\n    vpcCni: latest"),
+    expect: [
+      /cluster\.addonVersions\.vpcCni \(line \d+/,
+      /must be an EKS add-on build such as/,
+      /got the string "latest"/,
+    ],
+  },
+  "an unknown volume type": {
+    text: edit("  type: gp3 #", "  type: st1 #"),
+    expect: [
+      /storage\.type \(line \d+, column \d+\)/,
+      /must be one of "gp3", "io2"/,
+      /st1 and sc1 cannot hold volumes under 125 GiB/,
+      /got the string "st1"/,
+    ],
+  },
+  "an unknown reclaim policy": {
+    text: edit("reclaimPolicy: Delete", "reclaimPolicy: Recycle"),
+    expect: [/storage\.reclaimPolicy \(line \d+/, /must be one of "Delete", "Retain"/, /got the string "Recycle"/],
+  },
+  "gp3 IOPS above its range": {
+    text: edit("  # iops: 3000", "  iops: 90000"),
+    expect: [
+      /storage\.iops \(line \d+/,
+      /gp3 takes 3000-80000 IOPS/,
+      /set storage\.iops within that range/,
+      /got number 90000/,
+    ],
+  },
+  "gp3 IOPS below its range": {
+    text: edit("  # iops: 3000", "  iops: 2000"),
+    expect: [/storage\.iops/, /gp3 takes 3000-80000 IOPS/, /got number 2000/],
+  },
+  "gp3 throughput above its range": {
+    text: edit("  # iops: 3000", "  iops: 16000").replace("  # throughput: 125", "  throughput: 2500"),
+    expect: [/storage\.throughput \(line \d+/, /gp3 takes 125-2000 MiB\/s/, /got number 2500/],
+  },
+  "gp3 throughput below its range": {
+    text: edit("  # throughput: 125", "  throughput: 100"),
+    expect: [/storage\.throughput/, /gp3 takes 125-2000 MiB\/s/, /got number 100/],
+  },
+  "gp3 throughput beyond what its IOPS allow": {
+    text: edit("  # throughput: 125", "  throughput: 1000"),
+    expect: [
+      /storage\.throughput/,
+      /so 3000 IOPS allow 750 MiB\/s; raise storage\.iops to at least 4000/,
+      /got number 1000/,
+    ],
+  },
+  "io2 without IOPS": {
+    text: edit("  type: gp3 #", "  type: io2 #"),
+    expect: [/storage\.iops/, /io2 volumes need provisioned IOPS; add storage\.iops \(100-256000\)/],
+  },
+  "a max node provision time shorter than a node can take to join": {
+    text: edit("maxNodeProvisionTime: 7m", "maxNodeProvisionTime: 4m"),
+    expect: [
+      /addons\.clusterAutoscaler\.maxNodeProvisionTime \(line \d+/,
+      /must be at least 6 minutes: a node can take that long to join/,
+      /got the string "4m"/,
+    ],
   },
   "a malformed duration": {
     text: edit("maxNodeProvisionTime: 7m", "maxNodeProvisionTime: 7 minutes"),
@@ -203,6 +265,10 @@ describe("config", () => {
         "a wrong type",
         "a node group whose max size is below its min size",
         "an invalid CIDR",
+        "an unknown volume type",
+        "an unknown reclaim policy",
+        "gp3 IOPS above its range",
+        "gp3 throughput above its range",
       ].includes(name),
     );
 

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema";
 import { LUSTRE_PORT_RANGES } from "../constructs/lustre-file-system";
-import { buildApp, configWith, resource, resources, type SynthJson } from "./helpers";
+import { buildApp, configWith, dataSources, referencedAddress, resource, resources, type SynthJson } from "./helpers";
 
 type Body = Record<string, unknown>;
 const withFsx = (change: (f: Config["fsx"]) => Config["fsx"]) => configWith((c) => ({ ...c, fsx: change(c.fsx) }));
@@ -30,6 +30,83 @@ describe("fsx stack: data bucket", () => {
     expect(resources(fsx, "aws_s3_bucket_policy")).toHaveLength(1);
   });
 
+  it("lets FSx's S3 data repository role use the bucket's key, as AWS documents for SSE-KMS buckets, without naming the file system", () => {
+    const key = resource(fsx, "aws_kms_key", "data-bucket_key");
+    expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+    const policy = referencedAddress(key.policy).split(".")[2];
+    const combined = dataSources(fsx, "aws_iam_policy_document").find(([id]) => id === policy)![1];
+    const sources = (combined.source_policy_documents as string[]).map((ref) => referencedAddress(ref).split(".")[2]);
+    const doc = (id: string) => dataSources(fsx, "aws_iam_policy_document").find(([d]) => d === id)![1];
+    const [account, grants] = sources.map(doc);
+    // KMS's default statement first: the account's IAM policies keep deciding everything else.
+    expect(account.statement).toEqual([
+      {
+        sid: "EnableIamUserPermissions",
+        effect: "Allow",
+        principals: [
+          {
+            type: "AWS",
+            identifiers: [
+              expect.stringMatching(
+                /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/,
+              ),
+            ],
+          },
+        ],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+    ]);
+    const partition = "${data.aws_partition.partition.partition}";
+    const accountId = "${data.aws_caller_identity.caller.account_id}";
+    expect(grants.statement).toEqual([
+      {
+        sid: "FsxS3DataRepositoryUseOfTheKey",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncryptFrom",
+          "kms:ReEncryptTo",
+          "kms:GenerateDataKey",
+          "kms:GenerateDataKeyWithoutPlaintext",
+          "kms:DescribeKey",
+        ],
+        resources: ["*"],
+        condition: [
+          {
+            test: "ArnLike",
+            variable: "aws:PrincipalArn",
+            values: [
+              `arn:${partition}:iam::${accountId}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*`,
+            ],
+          },
+          { test: "StringEquals", variable: "kms:CallerAccount", values: [accountId] },
+          { test: "StringEquals", variable: "kms:ViaService", values: ["s3.us-west-2.amazonaws.com"] },
+          {
+            test: "StringLike",
+            variable: "kms:EncryptionContext:aws:s3:arn",
+            values: [
+              `arn:${partition}:s3:::example-kubeflow-datasets`,
+              `arn:${partition}:s3:::example-kubeflow-datasets/*`,
+            ],
+          },
+        ],
+      },
+    ]);
+    // No cycle: the key's policy refers to no file system.
+    expect(JSON.stringify([account, grants, combined])).not.toContain("aws_fsx_lustre_file_system");
+  });
+
+  it("links the file system to the bucket only once the bucket and its encryption exist", () => {
+    const link = resource(fsx, "aws_fsx_data_repository_association", "s3-link");
+    const waitsFor = (link.depends_on as string[]).map((d) => d.split(".")[0]);
+    expect(waitsFor).toEqual(
+      expect.arrayContaining(["aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration", "aws_kms_key"]),
+    );
+  });
+
   it("uses an existing bucket without creating one", () => {
     const existing = fsxOf(withFsx((f) => ({ ...f, dataBucket: { name: "team-data", create: false } })));
     expect(resources(existing, "aws_s3_bucket")).toEqual([]);
@@ -45,6 +122,8 @@ describe("fsx stack: file system", () => {
   it("is PERSISTENT_2 by default, KMS-encrypted, logging, in the configured zone", () => {
     expect(fileSystem).toMatchObject({
       deployment_type: "PERSISTENT_2",
+      // The Lustre version of the client the nodes install (lustre-client on AL2023).
+      file_system_type_version: "2.15",
       storage_capacity: 1200,
       per_unit_storage_throughput: 125,
       log_configuration: { level: "WARN_ERROR" },
@@ -201,11 +280,11 @@ describe("eks stack: GPU groups and the file system's zone", () => {
       const { stages, json } = buildApp(config);
       return resources(json(stages.eks), "aws_eks_node_group")
         .filter(([, g]) => String(g.node_group_name).startsWith("gpu-"))
-        .map(([, g]) => g.subnet_ids as string[]);
+        .map(([, g]) => (g.subnet_ids as string[]).map((id) => /private-(\d)/.exec(id)![1]).join());
     };
-    for (const subnets of subnetsOf()) expect(subnets).toHaveLength(3);
-    for (const subnets of subnetsOf(withFsx((f) => ({ ...f, pinGpuGroupsToFileSystemZone: true, zoneIndex: 1 })))) {
-      expect(subnets).toEqual([expect.stringContaining("private-1")]);
-    }
+    expect(new Set(subnetsOf())).toEqual(new Set(["0", "1", "2"]));
+    expect(subnetsOf()).toHaveLength(12);
+    const pinned = subnetsOf(withFsx((f) => ({ ...f, pinGpuGroupsToFileSystemZone: true, zoneIndex: 1 })));
+    expect(pinned).toEqual(["1", "1", "1", "1"]);
   });
 });

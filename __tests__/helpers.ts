@@ -52,13 +52,16 @@ export function synth(stack: TerraformStack): SynthJson {
 const stageCache = new Map<Config, { stages: Stages; json: Map<TerraformStack, SynthJson> }>();
 
 /** Builds every stage from a config once per test file and memoizes each stack's JSON. */
-export function buildApp(config: Config = defaultConfig()): {
+export function buildApp(
+  config: Config = defaultConfig(),
+  configFile?: string,
+): {
   stages: Stages;
   json: (stack: TerraformStack) => SynthJson;
 } {
   let entry = stageCache.get(config);
   if (!entry) {
-    entry = { stages: buildStages(Testing.app(), config), json: new Map() };
+    entry = { stages: buildStages(Testing.app(), config, configFile), json: new Map() };
     stageCache.set(config, entry);
   }
   const cached = entry;
@@ -97,4 +100,18 @@ export function referencedAddress(expression: unknown): string {
   const match = /^\$\{((?:data\.)?[a-z0-9_]+\.[^.}[]+)/.exec(String(expression));
   if (!match) throw new Error(`not a reference: ${String(expression)}`);
   return match[1];
+}
+
+/** The parts of a MIME multi-part document: each part's Content-Type and body. */
+export function mimeParts(text: string): { contentType: string; body: string }[] {
+  const boundary = /boundary="([^"]+)"/.exec(text)?.[1];
+  if (!boundary) throw new Error("no MIME boundary");
+  if (!text.startsWith("MIME-Version: 1.0\nContent-Type: multipart/mixed;"))
+    throw new Error("not a MIME multi-part document");
+  const [, ...rest] = text.split(`--${boundary}`);
+  if (rest[rest.length - 1].trim() !== "--") throw new Error("the document does not end with its closing boundary");
+  return rest.slice(0, -1).map((part) => {
+    const [head, ...body] = part.replace(/^\n/, "").split("\n\n");
+    return { contentType: head.replace(/^Content-Type: /, "").trim(), body: body.join("\n\n") };
+  });
 }

@@ -1,7 +1,8 @@
 import { parse } from "yaml";
 import type { Config } from "../config/schema";
 import { GPU_INSTANCE_TYPES } from "../lib/instance-types";
-import { buildApp, configWith, dataSources, resource, resources, type SynthJson } from "./helpers";
+import { nodeUserData } from "../lib/node-user-data";
+import { buildApp, configWith, dataSources, mimeParts, resource, resources, type SynthJson } from "./helpers";
 
 type Body = Record<string, unknown>;
 const karpenterConfig = configWith((c) => ({ ...c, autoscaler: "karpenter" }));
@@ -58,8 +59,11 @@ describe("Karpenter mode", () => {
 
   describe("over the same GPU config as cluster-autoscaler mode", () => {
     const gpu = caConfig.nodeGroups.gpu;
-    const caGroup = (name: string) =>
-      resources(ca.eks, "aws_eks_node_group").find(([, g]) => g.node_group_name === name)![1];
+    /** The zone-0 group of a size and capacity type in cluster-autoscaler mode ("gpu-1x-spot"). */
+    const caGroup = (prefix: string) =>
+      resources(ca.eks, "aws_eks_node_group").find(([, g]) =>
+        String(g.node_group_name).startsWith(`${prefix}-\${element(local.zones_chosen`),
+      )![1];
 
     it.each(gpu.map((g) => [g.name, g] as const))("%s: same instance types, labels and taint", (name, size) => {
       const pool = nodePool(name).spec as {
@@ -81,11 +85,12 @@ describe("Karpenter mode", () => {
     });
 
     it.each(gpu.map((g) => [g.name, g] as const))(
-      "%s: the GPU limit matches the node groups' max size",
+      "%s: the GPU limit is maxSize nodes' GPUs, the cap the node groups split over their zones",
       (name, size) => {
         const gpus = GPU_INSTANCE_TYPES[size.instanceTypes[0]].gpus;
         expect((nodePool(name).spec.limits as Body)["nvidia.com/gpu"]).toBe(String(size.maxSize * gpus));
-        expect((caGroup(`${name}-spot`).scaling_config as Body).max_size).toBe(size.maxSize);
+        // The node groups split the same maxSize over their zones (evaluated in eks-stack.test.ts).
+        expect(String((caGroup(`${name}-spot`).scaling_config as Body).max_size)).toContain("zone-max-size");
       },
     );
 
@@ -97,6 +102,39 @@ describe("Karpenter mode", () => {
       expect(requirements.find((r) => r.key === "karpenter.sh/capacity-type")!.values).toEqual(["spot", "on-demand"]);
       expect(caGroup(`${name}-spot`).capacity_type).toBe("SPOT");
     });
+  });
+
+  it("covers every chosen zone: the node classes select every private subnet, one per zone, and no pool narrows the zones", () => {
+    const subnets = resources(karpenter.eks, "aws_subnet").filter(([id]) => id.includes("private"));
+    const chosen = Object.keys(karpenter.eks.locals ?? {}).find((id) => id.startsWith("zones_chosen"))!;
+    expect(subnets.map(([, s]) => s.availability_zone).sort()).toEqual(
+      [0, 1, 2].map((i) => `\${element(local.${chosen}, ${i})}`),
+    );
+    for (const [, s] of subnets) expect((s.tags as Body)["karpenter.sh/discovery"]).toBe("kubeflow");
+    for (const size of caConfig.nodeGroups.gpu) {
+      expect((nodeClass(size.name).spec as Body).subnetSelectorTerms).toEqual([
+        { tags: { "karpenter.sh/discovery": "kubeflow" } },
+      ]);
+      const requirements = (nodePool(size.name).spec as { template: { spec: { requirements: { key: string }[] } } })
+        .template.spec.requirements;
+      expect(requirements.map((r) => r.key)).not.toContain("topology.kubernetes.io/zone");
+    }
+    // And the public subnets (load balancers only) are not Karpenter's.
+    for (const [, s] of resources(karpenter.eks, "aws_subnet").filter(([id]) => id.includes("public")))
+      expect(s.tags as Body).not.toHaveProperty("karpenter.sh/discovery");
+  });
+
+  it("gives every GPU node the same nodeadm user data as the node groups: the Lustre client install", () => {
+    for (const size of caConfig.nodeGroups.gpu) {
+      const userData = String((nodeClass(size.name).spec as Body).userData);
+      expect(userData).toBe(nodeUserData());
+      expect(mimeParts(userData).map((p) => p.contentType)).toEqual([
+        "application/node.eks.aws",
+        'text/x-shellscript; charset="us-ascii"',
+      ]);
+    }
+    const [[, system]] = resources(karpenter.eks, "aws_launch_template");
+    expect(Buffer.from(String(system.user_data), "base64").toString()).toBe(nodeUserData());
   });
 
   it("orders sizes smallest first and removes empty GPU nodes after the configured time", () => {

@@ -140,6 +140,33 @@ describe("Kubeflow overlay (rendered with kubectl kustomize over a stand-in upst
     expect((gateway.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(80);
   });
 
+  it("admits the load balancer (the VPC's range) to the ingress gateway's pods on the ports the ALB targets, and nothing else", () => {
+    const [policy] = find("NetworkPolicy", "allow-load-balancer-to-ingress-gateway");
+    expect(policy.metadata.namespace).toBe("istio-system");
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { app: "istio-ingressgateway" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ ipBlock: { cidr: "10.42.0.0/16" } }],
+          ports: [
+            { protocol: "TCP", port: 8080 },
+            { protocol: "TCP", port: 15021 },
+          ],
+        },
+      ],
+    });
+    // The ports are the gateway pods' (NetworkPolicies match pod ports): the Service's target of the
+    // Ingress backend port, and the health check port the Ingress names.
+    const [gateway] = find("Service", "istio-ingressgateway");
+    const ports = gateway.spec as { selector: Record<string, string>; ports: { port: number; targetPort: number }[] };
+    expect(ports.selector).toEqual({ app: "istio-ingressgateway" });
+    expect(ports.ports.find((p) => p.port === 80)!.targetPort).toBe(8080);
+    const [ingress] = find("Ingress", "kubeflow");
+    expect(ingress.metadata.annotations!["alb.ingress.kubernetes.io/healthcheck-port"]).toBe("15021");
+    expect(ingress.metadata.annotations!["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
+  });
+
   it("follows the configured scheme and lets any email domain in when none is configured", () => {
     const internal = kubeflowIngress({ ...TEST_PARAMS, ingressScheme: "internal" }) as Obj;
     expect(internal.metadata.annotations!["alb.ingress.kubernetes.io/scheme"]).toBe("internal");

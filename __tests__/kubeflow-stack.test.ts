@@ -63,6 +63,8 @@ describe("kubeflow stack: install parameters and credentials", () => {
       /^https:\/\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-auth\..*endpoint\}$/,
     );
     expect(params.certificateArn).toContain("cross-stack-reference-input-auth");
+    // The VPC's range, for the NetworkPolicy that admits the load balancer to the ingress gateway.
+    expect(params.vpcCidr).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-eks\./);
   });
 
   it("passes the client secret from the auth stack's state into a Secret, never as a literal", () => {

@@ -69,6 +69,10 @@ import { stateBackend } from "../policy/rules/state-backend";
 import { subnetNoPublicIp } from "../policy/rules/subnet-no-public-ip";
 import { vpcDefaultSecurityGroupClosed } from "../policy/rules/vpc-default-security-group-closed";
 import { vpcFlowLogs } from "../policy/rules/vpc-flow-logs";
+import { defaultStorageClass } from "../policy/rules/default-storage-class";
+import { APP_RULES } from "../policy/rules";
+import { evaluateApp, stackView } from "../policy/engine";
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 
 type Build = (stack: TerraformStack) => void;
 
@@ -455,5 +459,58 @@ describe("policy rules", () => {
       });
     });
     expect(failures).toEqual([expect.stringMatching(/manages aws-auth/)]);
+  });
+});
+
+describe("app rules", () => {
+  /** The rule's failures over several stacks, each built by one of `builds`. */
+  const appFailures = (...builds: Build[]) => {
+    const views = builds.map((build) => stackView(stackWith(build)));
+    const [report] = evaluateApp(views, [defaultStorageClass]);
+    return report.findings.filter((f) => f.status === "fail").map((f) => `${f.address}: ${f.message}`);
+  };
+  const storageClass =
+    (name: string, parameters: Record<string, string>, isDefault = true) =>
+    (s: TerraformStack) =>
+      new StorageClassV1(s, name, {
+        provider: new KubernetesProvider(s, `k8s-${name}`, {}),
+        metadata: { name, annotations: isDefault ? { "storageclass.kubernetes.io/is-default-class": "true" } : {} },
+        storageProvisioner: "ebs.csi.aws.com",
+        parameters,
+      });
+  const encrypted = { type: "gp3", encrypted: "true", kmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/k" };
+
+  it("are all covered here", () => {
+    expect(APP_RULES).toEqual([defaultStorageClass]);
+  });
+
+  it("KF_DEFAULT_STORAGE_CLASS passes one encrypted default class, in whichever stack", () => {
+    expect(appFailures(() => undefined, storageClass("ebs", encrypted))).toEqual([]);
+    expect(
+      appFailures(storageClass("ebs", encrypted), storageClass("fast", { ...encrypted, type: "io2" }, false)),
+    ).toEqual([]);
+  });
+
+  it("KF_DEFAULT_STORAGE_CLASS fails when no stack declares a default class", () => {
+    expect(appFailures(() => undefined, storageClass("ebs", encrypted, false))).toEqual([
+      expect.stringMatching(/^app: no default StorageClass: claims that name no class .* stay Pending$/),
+    ]);
+  });
+
+  it("KF_DEFAULT_STORAGE_CLASS fails an unencrypted or key-less EBS class, default or not", () => {
+    expect(appFailures(storageClass("ebs", { type: "gp3" }))).toEqual([
+      expect.stringMatching(
+        /kubernetes_storage_class_v1\.ebs: StorageClass ebs does not encrypt with a customer-managed key/,
+      ),
+    ]);
+    expect(
+      appFailures(storageClass("ebs", encrypted), storageClass("plain", { type: "gp3", encrypted: "true" }, false)),
+    ).toEqual([expect.stringMatching(/StorageClass plain does not encrypt/)]);
+  });
+
+  it("KF_DEFAULT_STORAGE_CLASS fails two default classes", () => {
+    expect(appFailures(storageClass("a", encrypted), storageClass("b", encrypted))).toEqual([
+      expect.stringMatching(/2 default StorageClasses \(a, b\); claims get whichever is newest/),
+    ]);
   });
 });

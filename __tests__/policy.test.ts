@@ -6,7 +6,7 @@ import { buildStages } from "../app";
 import { ConfigError, parseConfig } from "../config/load";
 import type { Config } from "../config/schema";
 import { allowPolicyException } from "../policy/exceptions";
-import { ALL_RULES } from "../policy/rules";
+import { ALL_RULES, APP_RULES } from "../policy/rules";
 import { runPolicy } from "../scripts/policy";
 import { buildApp, configWith, DEFAULT_CONFIG_TEXT, REPO_ROOT, resource, resources } from "./helpers";
 
@@ -26,7 +26,7 @@ describe("policy pack", () => {
 
   it("is described in the README with its real size", () => {
     const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-    expect(readme).toContain(`A policy pack of ${ALL_RULES.length} rules`);
+    expect(readme).toContain(`A policy pack of ${ALL_RULES.length + APP_RULES.length} rules`);
   });
 
   it("reports a violation with the rule, the resource and the fix, and counts it", () => {
@@ -43,6 +43,19 @@ describe("policy pack", () => {
     buildStages(app, configWith(openEndpoint));
     expect(() => app.synth()).toThrow(
       /CKV_AWS_39[^\n]*eks\.aws_eks_cluster\.cluster_[A-F0-9]+: public_access_cidrs contains 0\.0\.0\.0\/0\. Fix:/,
+    );
+  });
+
+  it("fails synth when the app has no encrypted default StorageClass (an app rule, over every stack)", () => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), "policy-storage-")) });
+    const stages = buildStages(
+      app,
+      configWith((c) => c),
+    );
+    const sc = stages.addons.storageClass.storageClass;
+    sc.addOverride("parameters.encrypted", "false");
+    expect(() => app.synth()).toThrow(
+      /KF_DEFAULT_STORAGE_CLASS[^\n]*addons\.kubernetes_storage_class_v1\.default-storage-class_[A-F0-9]+: StorageClass ebs-encrypted does not encrypt with a customer-managed key[^\n]*Fix:/,
     );
   });
 

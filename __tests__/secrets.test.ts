@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { scanText } from "../policy/secret-scan";
 import { buildApp, REPO_ROOT } from "./helpers";
@@ -25,7 +25,8 @@ describe("secrets hygiene", () => {
       encoding: "utf8",
     })
       .split("\n")
-      .filter((f) => f && f !== PLANTED && f !== "package-lock.json");
+      // Files deleted but not yet committed are still listed as cached: skip what is gone.
+      .filter((f) => f && f !== PLANTED && f !== "package-lock.json" && existsSync(path.join(REPO_ROOT, f)));
     expect(files.length).toBeGreaterThan(50);
     const findings = files.flatMap((f) => scanText(f, readFileSync(path.join(REPO_ROOT, f), "utf8")));
     expect(findings).toEqual([]);

@@ -89,7 +89,7 @@ function formatIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter)
   // zod's own wording is replaced by a plainer one; a message the schema wrote is kept.
   const schemaMessage = !issue.message.startsWith("Invalid input");
   if (issue.code === "invalid_type" && !schemaMessage) message = `expected ${issue.expected}`;
-  if (issue.code === "invalid_value")
+  if (issue.code === "invalid_value" && issue.message.startsWith("Invalid"))
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   const fix =
     value === undefined && issue.code === "invalid_type"

@@ -5,7 +5,10 @@
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
 import { gpuInstanceType } from "../lib/instance-types";
-import { clusterAutoscalerVersions, eksAddonVersions } from "../lib/versions";
+import { clusterAutoscalerVersions, EKS_MANAGED_ADDONS, type EksAddonKey } from "../lib/versions";
+import { durationMinutes, NODE_BOOT_MINUTES } from "../lib/cost";
+import { EBS_VOLUME_LIMITS, type VolumeTypeLimits } from "../lib/ebs";
+import { lustreInstallCeilingSeconds } from "../lib/node-user-data";
 
 const dnsLabel = (what: string, max = 63) =>
   z
@@ -25,9 +28,13 @@ const instanceType = z
   .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as "m7i.xlarge"');
 
 /** A Go duration as cluster-autoscaler flags take it: "7m", "90s", "1h30m". */
-const duration = z.string().regex(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as "7m", "90s" or "1h30m"');
+const DURATION = /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/;
+const duration = z.string().regex(DURATION, 'must be a duration such as "7m", "90s" or "1h30m"');
 
 const fraction = z.number().min(0).max(1);
+
+/** The slowest a node joins before it gives up on the Lustre client: slow boot plus every install retry. */
+const SLOWEST_NODE_JOIN_MINUTES = Math.ceil(NODE_BOOT_MINUTES.high + lustreInstallCeilingSeconds() / 60);
 
 const hostName = z
   .string()
@@ -37,6 +44,63 @@ const hostName = z
   );
 
 const diskSizeGiB = z.number().int().min(20).max(16384);
+
+/** An EKS add-on build as `aws eks describe-addon-versions` lists it. */
+const addonVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 'must be an EKS add-on build such as "v1.21.1-eksbuild.3"');
+
+/** Reports an IOPS or throughput figure outside what the volume type takes. */
+function checkVolumePerformance(
+  s: { readonly type: keyof typeof EBS_VOLUME_LIMITS; readonly iops?: number; readonly throughput?: number },
+  ctx: z.RefinementCtx,
+): void {
+  const limits: VolumeTypeLimits = EBS_VOLUME_LIMITS[s.type];
+  if (s.iops === undefined && limits.iopsRequired) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["iops"],
+      input: undefined,
+      message: `${s.type} volumes need provisioned IOPS; add storage.iops (${limits.iops.min}-${limits.iops.max})`,
+    });
+  }
+  if (s.iops !== undefined && (s.iops < limits.iops.min || s.iops > limits.iops.max)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["iops"],
+      input: s.iops,
+      message: `${s.type} takes ${limits.iops.min}-${limits.iops.max} IOPS; set storage.iops within that range${limits.iopsRequired ? "" : ` or remove it for the ${limits.iops.min} IOPS baseline`}`,
+    });
+  }
+  if (s.throughput !== undefined) {
+    if (!limits.throughput) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["throughput"],
+        input: s.throughput,
+        message: `${s.type} has no provisioned throughput (gp3 only); remove storage.throughput`,
+      });
+    } else if (s.throughput < limits.throughput.min || s.throughput > limits.throughput.max) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["throughput"],
+        input: s.throughput,
+        message: `${s.type} takes ${limits.throughput.min}-${limits.throughput.max} MiB/s; set storage.throughput within that range or remove it for the ${limits.throughput.min} MiB/s baseline`,
+      });
+    } else {
+      const iops = s.iops ?? limits.iops.min;
+      const most = Math.floor(iops * limits.throughput.perIops);
+      if (s.throughput > most) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["throughput"],
+          input: s.throughput,
+          message: `${s.type} allows at most ${limits.throughput.perIops} MiB/s per provisioned IOPS, so ${iops} IOPS allow ${most} MiB/s; raise storage.iops to at least ${Math.ceil(s.throughput / limits.throughput.perIops)} or lower storage.throughput`,
+        });
+      }
+    }
+  }
+}
 
 /** An IAM principal that gets an EKS access entry. */
 const adminPrincipal = z
@@ -115,7 +179,9 @@ const gpuNodeGroup = z
       .int()
       .min(1)
       .max(100)
-      .describe("Upper bound of each of the Spot and On-Demand groups of this size: the cost cap."),
+      .describe(
+        "Most Spot nodes, and separately most On-Demand nodes, of this size: the cost cap. Split across the zones the size runs in (see README).",
+      ),
     diskSizeGiB: diskSizeGiB.default(100).describe("Root volume size (encrypted gp3): GPU images are large."),
   })
   .superRefine((group, ctx) => {
@@ -214,9 +280,9 @@ export const configSchema = z
       kubernetesVersion: z
         .string()
         .regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.35"')
-        .refine((v) => eksAddonVersions(v) !== undefined && clusterAutoscalerVersions(v) !== undefined, {
+        .refine((v) => clusterAutoscalerVersions(v) !== undefined, {
           message:
-            "no pinned EKS add-on and cluster-autoscaler versions for this Kubernetes version; add them to lib/versions.ts or use a listed version",
+            "no pinned cluster-autoscaler version for this Kubernetes version; add one to lib/versions.ts or use a listed version",
         })
         .describe("A Kubernetes minor in EKS standard support."),
       endpointPublicAccessCidrs: z
@@ -230,6 +296,21 @@ export const configSchema = z
         .array(adminPrincipal)
         .default([])
         .describe("IAM roles or users given cluster access through EKS access entries (one of arn or roleName each)."),
+      addonVersions: z
+        .strictObject(
+          Object.fromEntries(
+            (Object.entries(EKS_MANAGED_ADDONS) as [EksAddonKey, string][]).map(([key, name]) => [
+              key,
+              addonVersion
+                .optional()
+                .describe(`Pin the ${name} add-on build; unset: EKS's default build for the cluster's minor.`),
+            ]),
+          ) as Record<EksAddonKey, z.ZodOptional<typeof addonVersion>>,
+        )
+        .prefault({})
+        .describe(
+          "EKS managed add-on builds. Unset ones are resolved at plan time (aws_eks_addon_version, EKS's default build for the minor), so a plan shows when AWS moves a default.",
+        ),
       logRetentionDays: z
         .number()
         .int()
@@ -281,6 +362,43 @@ export const configSchema = z
           .describe("Email of the profile's owner (their Google or Cognito login)."),
       }),
     }),
+    storage: z
+      .strictObject({
+        type: z
+          .enum(
+            Object.keys(EBS_VOLUME_LIMITS) as [keyof typeof EBS_VOLUME_LIMITS, ...(keyof typeof EBS_VOLUME_LIMITS)[]],
+            {
+              error: `must be one of ${Object.keys(EBS_VOLUME_LIMITS)
+                .map((t) => JSON.stringify(t))
+                .join(
+                  ", ",
+                )} (gp2 and io1 are superseded by gp3 and io2; st1 and sc1 cannot hold volumes under 125 GiB such as a 5Gi notebook workspace)`,
+            },
+          )
+          .default("gp3")
+          .describe("EBS volume type of the default StorageClass: gp3 (general purpose) or io2 (provisioned IOPS)."),
+        iops: z
+          .number()
+          .int()
+          .optional()
+          .describe(
+            "Provisioned IOPS per volume: gp3 3000-80000 (unset: the free 3000 baseline), io2 100-256000 (required).",
+          ),
+        throughput: z
+          .number()
+          .int()
+          .optional()
+          .describe("gp3 only: MiB/s per volume, 125-2000 and at most iops / 4 (unset: the free 125 baseline)."),
+        reclaimPolicy: z
+          .enum(["Delete", "Retain"])
+          .default("Delete")
+          .describe(
+            "What happens to a volume when its claim is deleted: Delete removes it, Retain keeps it (and its cost) for manual recovery. See README, Storage.",
+          ),
+      })
+      .superRefine(checkVolumePerformance)
+      .prefault({})
+      .describe("The cluster's default StorageClass (EBS CSI driver, encrypted with the eks stack's volume key)."),
     fsx: z
       .strictObject({
         deploymentType: z
@@ -409,6 +527,9 @@ export const configSchema = z
           .strictObject({
             maxNodeProvisionTime: duration
               .default("7m")
+              .refine((d) => !DURATION.test(d) || durationMinutes(d) >= SLOWEST_NODE_JOIN_MINUTES, {
+                message: `must be at least ${SLOWEST_NODE_JOIN_MINUTES} minutes: a node can take that long to join (boot plus the Lustre client install's retries), and the autoscaler removes a node that has not joined by then`,
+              })
               .describe(
                 "How long a requested node may take to join before its group is backed off and the next one tried.",
               ),

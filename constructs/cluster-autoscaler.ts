@@ -4,12 +4,13 @@ import { NODE_ROLE_LABEL } from "../lib/labels";
 import { HelmChart } from "./helm-chart";
 import { PodIdentityRole } from "./pod-identity-role";
 
-/** A GPU size as the autoscaler sees it: two node groups and the GPUs per node. */
+/** A GPU size as the autoscaler sees it: its node groups (one per zone and capacity type) and the GPUs per node. */
 export interface AutoscaledGpuSize {
   readonly name: string;
   readonly gpusPerNode: number;
-  readonly spotNodeGroupName: string;
-  readonly onDemandNodeGroupName: string;
+  /** The Spot groups are named `<prefix>-<zone>`. */
+  readonly spotNodeGroupPrefix: string;
+  readonly onDemandNodeGroupPrefix: string;
 }
 
 export interface ClusterAutoscalerSettings {
@@ -37,10 +38,20 @@ export interface ClusterAutoscalerProps {
 export const AUTOSCALER_NAMESPACE = "kube-system";
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 /** A managed node group's ASG name is `eks-<node group name>-<node group uuid>`. */
 export function nodeGroupAsgPattern(nodeGroupName: string): string {
-  const escaped = nodeGroupName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return `^eks-${escaped}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`;
+  return `^eks-${escapeRegExp(nodeGroupName)}-${UUID}$`;
+}
+
+/**
+ * The ASGs of the groups `<prefix>-<zone>` in every zone of a region: zone names are the region's
+ * name and one letter ("us-west-2a"), so a size named "gpu" never matches "gpu-spot"'s groups.
+ */
+export function zonalNodeGroupAsgPattern(prefix: string, region: string): string {
+  return `^eks-${escapeRegExp(prefix)}-${escapeRegExp(region)}[a-z]-${UUID}$`;
 }
 
 /**
@@ -55,15 +66,18 @@ export function nodeGroupAsgPattern(nodeGroupName: string): string {
 export function expanderPriorities(
   gpuSizes: readonly AutoscaledGpuSize[],
   cpuNodeGroupNames: readonly string[],
+  region: string,
 ): Record<number, string[]> {
   const ordered = gpuSizes
     .map((size, index) => ({ size, index }))
     .sort((a, b) => a.size.gpusPerNode - b.size.gpusPerNode || a.index - b.index)
-    .flatMap(({ size }) => [size.spotNodeGroupName, size.onDemandNodeGroupName]);
+    .flatMap(({ size }) => [size.spotNodeGroupPrefix, size.onDemandNodeGroupPrefix]);
   const priorities: Record<number, string[]> = {};
   const step = 10;
-  ordered.forEach((nodeGroup, i) => {
-    priorities[(ordered.length - i + 1) * step] = [nodeGroupAsgPattern(nodeGroup)];
+  // One rule per size and capacity type matches that size's groups in every zone: all its Spot
+  // groups rank above all its On-Demand ones, and zones tie (least-waste, then balancing).
+  ordered.forEach((prefix, i) => {
+    priorities[(ordered.length - i + 1) * step] = [zonalNodeGroupAsgPattern(prefix, region)];
   });
   if (cpuNodeGroupNames.length > 0) priorities[step] = cpuNodeGroupNames.map(nodeGroupAsgPattern);
   return priorities;
@@ -136,7 +150,7 @@ export class ClusterAutoscaler extends Construct {
       ],
     });
 
-    this.priorities = expanderPriorities(props.gpuSizes, props.cpuNodeGroupNames);
+    this.priorities = expanderPriorities(props.gpuSizes, props.cpuNodeGroupNames, props.region);
     const s = props.settings;
     this.extraArgs = {
       logtostderr: true,

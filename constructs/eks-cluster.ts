@@ -1,4 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
@@ -6,10 +7,10 @@ import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { protectedKey } from "./protected-key";
 
 /** The control-plane log types; all of them, since audit and authenticator logs answer "who did what". */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -67,19 +68,16 @@ export interface EksClusterProps {
 export class EksCluster extends Construct {
   readonly cluster: AwsEksCluster;
   readonly secretsKey: KmsKey;
+  private readonly kubernetesVersion: string;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
 
-    this.secretsKey = new KmsKey(this, "secrets-key", {
+    this.kubernetesVersion = props.kubernetesVersion;
+    this.secretsKey = protectedKey(this, "secrets-key", {
       description: `Envelope encryption of Kubernetes secrets in EKS cluster ${props.name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
-    });
-    new KmsAlias(this, "secrets-key-alias", {
-      name: `alias/eks/${props.name}/secrets`,
-      targetKeyId: this.secretsKey.keyId,
+      alias: `alias/eks/${props.name}/secrets`,
+      preventDestroy: props.preventDestroy,
     });
 
     // Created ahead of the cluster so retention is ours, not "never expire".
@@ -141,15 +139,45 @@ export class EksCluster extends Construct {
     });
   }
 
-  /** Installs an EKS managed add-on at a pinned version. */
-  addAddon(id: string, addonName: string, version: string, dependsOn: ITerraformDependable[] = []): EksAddon {
+  /**
+   * Installs an EKS managed add-on. Its build is `options.version` when pinned, else EKS's default
+   * build for the cluster's Kubernetes minor, read at plan time (`aws_eks_addon_version`), so the
+   * build follows the minor and a plan shows when it moves. The add-on keeps the id `id` in this
+   * construct (its Terraform address), the version lookup is `<id>-version`.
+   */
+  addAddon(id: string, addonName: string, options: AddonOptions = {}): EksAddon {
+    const version =
+      options.version ??
+      new DataAwsEksAddonVersion(this, `${id}-version`, {
+        addonName,
+        kubernetesVersion: this.kubernetesVersion,
+      }).version;
     return new EksAddon(this, id, {
       clusterName: this.cluster.name,
       addonName,
       addonVersion: version,
+      configurationValues: options.configuration ? JSON.stringify(options.configuration) : undefined,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
-      dependsOn,
+      dependsOn: options.dependsOn,
     });
   }
+}
+
+export interface AddonOptions {
+  /**
+   * An exact build, e.g. "v1.21.1-eksbuild.3".
+   * @default - EKS's default build for the cluster's Kubernetes minor
+   */
+  readonly version?: string;
+  /**
+   * The add-on's configuration, as `aws eks describe-addon-configuration` describes it.
+   * @default - the add-on's defaults
+   */
+  readonly configuration?: Readonly<Record<string, unknown>>;
+  /**
+   * Resources the add-on waits for (nodes to run on, its Pod Identity association).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }

@@ -27,6 +27,11 @@ export interface KarpenterGpuNodePoolsProps {
    * @default - any zone of the discovered subnets
    */
   readonly zone?: string;
+  /**
+   * AL2023 nodeadm user data (MIME multi-part); Karpenter adds its own NodeConfig part to it.
+   * @default - none
+   */
+  readonly userData?: string;
   readonly helmProvider: TerraformProvider;
   /** The Karpenter release (its CRDs must exist first). */
   readonly dependsOn: ITerraformDependable[];
@@ -92,6 +97,7 @@ export interface EC2NodeClass {
       };
     }[];
     readonly tags: Readonly<Record<string, string>>;
+    readonly userData?: string;
   };
 }
 
@@ -135,6 +141,7 @@ export class KarpenterGpuNodePools extends Construct {
           },
         ],
         tags: { Name: `${props.clusterName}-${size.name}` },
+        ...(props.userData === undefined ? {} : { userData: props.userData }),
       },
     }));
     this.nodePools = props.sizes.map((size) => {

@@ -1,11 +1,68 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { FsxDataRepositoryAssociation } from "@cdktf/provider-aws/lib/fsx-data-repository-association";
 import { FsxLustreFileSystem } from "@cdktf/provider-aws/lib/fsx-lustre-file-system";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { protectedKey } from "./protected-key";
+
+/**
+ * The Lustre version of the file system: 2.15, the client the EKS AL2023 nodes install
+ * (lustre-client from the AL2023 repositories) and the newest the FSx CSI driver documents for
+ * current kernels (aws-fsx-csi-driver docs/install.md at v1.9.0, fileSystemTypeVersion "2.15").
+ */
+export const LUSTRE_VERSION = "2.15";
+
+/** Where FSx's S3 data repository service-linked roles live; one per file system, `_<fs id>` at the end. */
+export const FSX_S3_SERVICE_LINKED_ROLE_PATH =
+  "aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_";
+
+/**
+ * The key policy statement a customer-managed key of an SSE-KMS bucket needs so FSx can import
+ * from and export to it: AWS's statement (FSx for Lustre user guide, "Working with server-side
+ * encrypted Amazon S3 buckets"), with its wildcard actions spelled out and, instead of one file
+ * system's role, every FSx S3 data repository role of the account (AWSServiceRoleForFSxS3Access_*).
+ * That keeps the key free of the file system's id: no dependency cycle between key, bucket and file
+ * system, and a replaced file system keeps access. The encryption context is the bucket's ARN with
+ * S3 Bucket Keys on (as SecureBucket sets), its objects' ARNs without.
+ */
+export function fsxDataRepositoryKeyStatement(args: {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucketName: string;
+}): DataAwsIamPolicyDocumentStatement {
+  const bucketArn = `arn:${args.partition}:s3:::${args.bucketName}`;
+  return {
+    sid: "FsxS3DataRepositoryUseOfTheKey",
+    effect: "Allow",
+    principals: [{ type: "AWS", identifiers: ["*"] }],
+    actions: [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:DescribeKey",
+    ],
+    resources: ["*"],
+    condition: [
+      {
+        test: "ArnLike",
+        variable: "aws:PrincipalArn",
+        values: [`arn:${args.partition}:iam::${args.accountId}:role/${FSX_S3_SERVICE_LINKED_ROLE_PATH}*`],
+      },
+      { test: "StringEquals", variable: "kms:CallerAccount", values: [args.accountId] },
+      { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${args.region}.amazonaws.com`] },
+      { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucketArn, `${bucketArn}/*`] },
+    ],
+  };
+}
 
 /** Lustre's ports (FSx for Lustre user guide): 988, and 1018-1023 for LNet. */
 export const LUSTRE_PORT_RANGES: readonly { readonly from: number; readonly to: number }[] = [
@@ -40,6 +97,11 @@ export interface LustreFileSystemProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * What the S3 link must wait for (the bucket and its encryption, when this stack creates them).
+   * @default - none
+   */
+  readonly dataRepositoryDependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -104,11 +166,9 @@ export class LustreFileSystem extends Construct {
     const logConfiguration = { level: "WARN_ERROR", destination: logs.arn };
     const persistent = props.deploymentType === "PERSISTENT_2";
     if (persistent) {
-      this.key = new KmsKey(this, "key", {
+      this.key = protectedKey(this, "key", {
         description: `Encrypts FSx for Lustre file system ${props.name}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        lifecycle: { preventDestroy: props.preventDestroy ?? true },
+        preventDestroy: props.preventDestroy,
       });
     }
     const s3Path = `s3://${props.bucketName}/${props.s3Prefix}`.replace(/\/$/, "");
@@ -116,6 +176,7 @@ export class LustreFileSystem extends Construct {
       deploymentType: props.deploymentType,
       storageType: "SSD",
       storageCapacity: props.storageCapacityGiB,
+      fileSystemTypeVersion: LUSTRE_VERSION,
       subnetIds: [props.subnetId],
       securityGroupIds: [this.securityGroup.id],
       dataCompressionType: "LZ4",
@@ -136,6 +197,8 @@ export class LustreFileSystem extends Construct {
       tags: { Name: props.name },
       // The file system holds the team's working data; replacing it loses what was not exported.
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      // SCRATCH_2 imports at creation: the bucket must be there and readable first.
+      dependsOn: persistent ? undefined : props.dataRepositoryDependsOn,
     });
     if (persistent) {
       this.association = new FsxDataRepositoryAssociation(this, "s3-link", {
@@ -143,6 +206,7 @@ export class LustreFileSystem extends Construct {
         fileSystemPath: "/",
         dataRepositoryPath: s3Path,
         batchImportMetaDataOnCreate: true,
+        dependsOn: props.dataRepositoryDependsOn,
         s3: {
           autoImportPolicy: { events: ["NEW", "CHANGED", "DELETED"] },
           autoExportPolicy: { events: ["NEW", "CHANGED", "DELETED"] },

@@ -1,7 +1,14 @@
 import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import type { ITerraformDependable } from "cdktf";
+import {
+  TerraformCount,
+  TerraformIterator,
+  TerraformLocal,
+  Token,
+  type ITerraformDependable,
+  type TerraformResource,
+} from "cdktf";
 import { Construct } from "constructs";
 import type { CapacityType, NodeTaint } from "../lib/labels";
 
@@ -14,9 +21,11 @@ export interface ManagedNodeGroupProps {
   readonly capacityType: CapacityType;
   /** EKS AMI type, e.g. AL2023_x86_64_STANDARD or AL2023_x86_64_NVIDIA. */
   readonly amiType: string;
+  /** Interchangeable instance types (may be a Terraform list expression). */
   readonly instanceTypes: readonly string[];
   readonly minSize: number;
   readonly desiredSize: number;
+  /** Largest size (may be a Terraform number expression). */
   readonly maxSize: number;
   readonly diskSizeGiB: number;
   /** Kubernetes labels set on every node of the group. */
@@ -37,11 +46,32 @@ export interface ManagedNodeGroupProps {
    */
   readonly autoscalerTags?: boolean;
   /**
+   * The one zone the group's subnets lie in: its cluster-autoscaler template then carries that
+   * zone's topology labels, so a pod bound to a zonal volume scales up the group of its zone.
+   * @default - no zone labels in the template
+   */
+  readonly zone?: string;
+  /**
+   * AL2023 nodeadm MIME multi-part user data (plain text). EKS adds its own NodeConfig part with
+   * the cluster's details to it.
+   * @default - none: EKS's bootstrap only
+   */
+  readonly userData?: string;
+  /**
+   * A Terraform expression that is 1 to create the group and 0 not to, for groups whose existence
+   * is only known at plan time (an instance type offered in a zone).
+   * @default - always created
+   */
+  readonly count?: number;
+  /**
    * Resources the node group must wait for (e.g. the CNI add-on).
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** The topology labels a node of one zone carries: Kubernetes' own, and the EBS CSI driver's. */
+export const ZONE_LABELS = ["topology.kubernetes.io/zone", "topology.ebs.csi.aws.com/zone"] as const;
 
 const EKS_TAINT_EFFECT: Record<NodeTaint["effect"], string> = {
   NoSchedule: "NO_SCHEDULE",
@@ -60,12 +90,17 @@ export function autoscalerTemplateTags(
   labels: Readonly<Record<string, string>>,
   taints: readonly NodeTaint[],
   gpusPerNode: number,
+  zone?: string,
 ): Record<string, string> {
   const tags: Record<string, string> = {
     [`${AUTOSCALER_TAG_PREFIX}/enabled`]: "true",
     [`${AUTOSCALER_TAG_PREFIX}/${clusterName}`]: "owned",
   };
-  for (const [key, value] of Object.entries(labels))
+  const templateLabels = {
+    ...labels,
+    ...(zone === undefined ? {} : Object.fromEntries(ZONE_LABELS.map((l) => [l, zone]))),
+  };
+  for (const [key, value] of Object.entries(templateLabels))
     tags[`${AUTOSCALER_TAG_PREFIX}/node-template/label/${key}`] = value;
   for (const t of taints) tags[`${AUTOSCALER_TAG_PREFIX}/node-template/taint/${t.key}`] = `${t.value}:${t.effect}`;
   if (gpusPerNode > 0) tags[`${AUTOSCALER_TAG_PREFIX}/node-template/resources/nvidia.com/gpu`] = String(gpusPerNode);
@@ -87,14 +122,20 @@ export class ManagedNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
     super(scope, id);
-    if (props.maxSize < props.minSize || props.desiredSize < props.minSize || props.desiredSize > props.maxSize) {
+    const maxKnown = !Token.isUnresolved(props.maxSize);
+    if (
+      (maxKnown && (props.maxSize < props.minSize || props.desiredSize > props.maxSize)) ||
+      props.desiredSize < props.minSize
+    ) {
       throw new Error(
         `node group ${props.nodeGroupName}: sizes must satisfy min <= desired <= max, got ${props.minSize}/${props.desiredSize}/${props.maxSize}`,
       );
     }
     const taints = props.taints ?? [];
+    const count = props.count === undefined ? undefined : TerraformCount.of(props.count);
 
     this.launchTemplate = new LaunchTemplate(this, "launch-template", {
+      count,
       namePrefix: `${props.clusterName}-${props.nodeGroupName}-`,
       description: `Nodes of the ${props.nodeGroupName} group of EKS cluster ${props.clusterName}`,
       updateDefaultVersion: true,
@@ -119,6 +160,7 @@ export class ManagedNodeGroup extends Construct {
           },
         },
       ],
+      userData: props.userData === undefined ? undefined : Buffer.from(props.userData, "utf8").toString("base64"),
       tagSpecifications: [
         { resourceType: "instance", tags: { Name: `${props.clusterName}-${props.nodeGroupName}` } },
         { resourceType: "volume", tags: { Name: `${props.clusterName}-${props.nodeGroupName}` } },
@@ -126,6 +168,7 @@ export class ManagedNodeGroup extends Construct {
     });
 
     this.nodeGroup = new EksNodeGroup(this, "node-group", {
+      count,
       clusterName: props.clusterName,
       nodeGroupName: props.nodeGroupName,
       nodeRoleArn: props.nodeRoleArn,
@@ -134,7 +177,10 @@ export class ManagedNodeGroup extends Construct {
       amiType: props.amiType,
       instanceTypes: [...props.instanceTypes],
       scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
-      launchTemplate: { id: this.launchTemplate.id, version: `${this.launchTemplate.latestVersion}` },
+      launchTemplate: {
+        id: instanceAttribute(this.launchTemplate, "id", count),
+        version: instanceAttribute(this.launchTemplate, "latest_version", count),
+      },
       labels: { ...props.labels },
       taint: taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
       updateConfig: { maxUnavailablePercentage: 33 },
@@ -143,16 +189,33 @@ export class ManagedNodeGroup extends Construct {
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
     });
 
-    this.autoscalingGroupName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
+    this.autoscalingGroupName = instanceAttribute(this.nodeGroup, "resources[0].autoscaling_groups[0].name", count);
     this.templateTags =
       (props.autoscalerTags ?? true)
-        ? autoscalerTemplateTags(props.clusterName, props.labels, taints, props.gpusPerNode ?? 0)
+        ? autoscalerTemplateTags(props.clusterName, props.labels, taints, props.gpusPerNode ?? 0, props.zone)
         : {};
-    for (const [key, value] of Object.entries(this.templateTags)) {
-      new AutoscalingGroupTag(this, `asg-tag-${key.replace(/[^A-Za-z0-9]+/g, "-")}`, {
+    if (Object.keys(this.templateTags).length > 0) {
+      // One resource per group, an instance per tag (for_each), created exactly when the group is.
+      let tags: Record<string, string> | string = { ...this.templateTags };
+      if (count !== undefined) {
+        const all = new TerraformLocal(this, "asg-template-tags", this.templateTags);
+        tags = `\${{ for key, value in local.${all.friendlyUniqueId} : key => value if length(${this.nodeGroup.fqn}) == 1 }}`;
+      }
+      const each = TerraformIterator.fromMap(typeof tags === "string" ? Token.asAnyMap(tags) : tags);
+      new AutoscalingGroupTag(this, "asg-tags", {
+        forEach: each,
         autoscalingGroupName: this.autoscalingGroupName,
-        tag: { key, value, propagateAtLaunch: false },
+        tag: { key: each.key, value: each.value, propagateAtLaunch: false },
       });
     }
   }
+}
+
+/**
+ * A reference to an attribute of a resource, through its one instance when it has a count (cdktf's
+ * typed getters leave out the `[0]` that Terraform then requires).
+ */
+function instanceAttribute(resource: TerraformResource, attribute: string, count: TerraformCount | undefined): string {
+  const instance = count === undefined ? resource.fqn : `${resource.fqn}[0]`;
+  return `\${${instance}.${attribute}}`;
 }

@@ -40,8 +40,12 @@ export interface NetworkProps {
    * @default - none
    */
   readonly privateSubnetTags?: Readonly<Record<string, string>>;
-  /** Precondition checked before the VPC is created (e.g. that enough zones qualify). */
-  readonly zonePrecondition?: { readonly condition: unknown; readonly errorMessage: string };
+  /**
+   * Conditions checked at plan time before the VPC is created or changed (e.g. that enough zones
+   * qualify): a false one stops the plan with its message, so nothing is applied.
+   * @default - none
+   */
+  readonly preconditions?: readonly { readonly condition: unknown; readonly errorMessage: string }[];
 }
 
 /** Private /19s (of a /16) per zone for nodes and pods: the VPC CNI gives every pod a VPC address. */
@@ -58,9 +62,12 @@ export class Network extends Construct {
   readonly vpc: Vpc;
   readonly privateSubnets: Subnet[];
   readonly publicSubnets: Subnet[];
+  /** The VPC's preconditions; held by reference so later constructs can add theirs. */
+  private readonly preconditions: { condition: unknown; errorMessage: string }[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    this.preconditions = [...(props.preconditions ?? [])];
     const parsed = parseCidr(props.cidr);
     if (!parsed) throw new Error(`Network: invalid VPC CIDR "${props.cidr}"`);
     const publicBase = 2 ** PUBLIC_NEW_BITS - 2 ** PUBLIC_NEW_BITS / 2 ** PRIVATE_NEW_BITS; // last /19 of a /16
@@ -71,7 +78,7 @@ export class Network extends Construct {
       enableDnsHostnames: true,
       enableDnsSupport: true,
       tags: { Name: props.name },
-      lifecycle: props.zonePrecondition ? { precondition: [props.zonePrecondition] } : undefined,
+      lifecycle: { precondition: this.preconditions },
     });
     // No rules: nothing may use the default security group by accident.
     new DefaultSecurityGroup(this, "default-sg-closed", {
@@ -149,6 +156,11 @@ export class Network extends Construct {
     }
 
     this.addFlowLogs(props.name, props.flowLogRetentionDays ?? 90);
+  }
+
+  /** Adds a plan-time condition to the VPC (see NetworkProps.preconditions). */
+  addPrecondition(precondition: { readonly condition: unknown; readonly errorMessage: string }): void {
+    this.preconditions.push({ ...precondition });
   }
 
   private addFlowLogs(name: string, retentionDays: number): void {

@@ -3,6 +3,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 
 export interface PodIdentityRoleProps {
@@ -16,6 +17,11 @@ export interface PodIdentityRoleProps {
   readonly accountId: string;
   /** What the workload may do. */
   readonly statements: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * AWS managed policies attached besides the statements (ARNs).
+   * @default - none
+   */
+  readonly managedPolicyArns?: readonly string[];
 }
 
 /**
@@ -52,6 +58,9 @@ export class PodIdentityRole extends Construct {
     this.role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
     this.permissions = new DataAwsIamPolicyDocument(this, "permissions", { statement: props.statements });
     new IamRolePolicy(this, "policy", { name: "permissions", role: this.role.id, policy: this.permissions.json });
+    (props.managedPolicyArns ?? []).forEach((policyArn, i) => {
+      new IamRolePolicyAttachment(this, `managed-policy-${i}`, { role: this.role.name, policyArn });
+    });
     this.association = new EksPodIdentityAssociation(this, "association", {
       clusterName: props.clusterName,
       namespace: props.namespace,

@@ -1,6 +1,8 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -9,6 +11,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { allowPolicyException } from "../policy/exceptions";
+import { protectedKey } from "./protected-key";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -24,6 +28,15 @@ export interface SecureBucketProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Grants on the bucket's key beyond the account's own IAM policies (e.g. a service-linked role
+   * that reads the bucket). Given, the key gets an explicit policy: KMS's default statement (the
+   * account's IAM policies decide) plus these.
+   * @default - KMS's default key policy
+   */
+  readonly keyPolicyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /** The account id and partition, needed with keyPolicyStatements. @default - none */
+  readonly account?: { readonly id: string; readonly partition: string };
 }
 
 /**
@@ -35,17 +48,17 @@ export interface SecureBucketProps {
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly key: KmsKey;
+  readonly encryption: S3BucketServerSideEncryptionConfiguration;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const preventDestroy = props.preventDestroy ?? true;
-    this.key = new KmsKey(this, "key", {
+    this.key = protectedKey(this, "key", {
       description: `Encrypts ${props.purpose} in s3://${props.bucketName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      lifecycle: { preventDestroy },
+      alias: `alias/${props.bucketName}`,
+      policy: props.keyPolicyStatements ? this.keyPolicy(props).json : undefined,
+      preventDestroy,
     });
-    new KmsAlias(this, "key-alias", { name: `alias/${props.bucketName}`, targetKeyId: this.key.keyId });
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
@@ -67,7 +80,7 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
-    new S3BucketServerSideEncryptionConfiguration(this, "encryption", {
+    this.encryption = new S3BucketServerSideEncryptionConfiguration(this, "encryption", {
       bucket: this.bucket.id,
       rule: [
         {
@@ -101,5 +114,30 @@ export class SecureBucket extends Construct {
       ],
     });
     new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: tlsOnly.json });
+  }
+
+  /** KMS's default key statement plus the given grants, as one key policy. */
+  private keyPolicy(props: SecureBucketProps): DataAwsIamPolicyDocument {
+    if (!props.account) throw new Error(`SecureBucket ${props.bucketName}: keyPolicyStatements need the account`);
+    const accountRoot = new DataAwsIamPolicyDocument(this, "key-policy-account", {
+      statement: [
+        {
+          sid: "EnableIamUserPermissions",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [`arn:${props.account.partition}:iam::${props.account.id}:root`] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+      ],
+    });
+    allowPolicyException(
+      accountRoot,
+      "CKV_AWS_63",
+      "KMS's default key policy statement: kms:* for the account root hands the key's access control to the account's IAM policies (AWS KMS, Default key policy)",
+    );
+    const grants = new DataAwsIamPolicyDocument(this, "key-policy-grants", { statement: props.keyPolicyStatements });
+    return new DataAwsIamPolicyDocument(this, "key-policy", {
+      sourcePolicyDocuments: [accountRoot.json, grants.json],
+    });
   }
 }

@@ -82,8 +82,8 @@ function dearest(amounts: readonly Amount[]): Amount {
 }
 
 /**
- * Per GPU size. With cluster-autoscaler, the Spot and the On-Demand group may each reach maxSize,
- * so the worst case is both full (Spot at the dearest Spot price, On-Demand at the dearest
+ * Per GPU size. With cluster-autoscaler, the Spot groups of a size may reach maxSize nodes in all
+ * (split over its zones), and so may its On-Demand groups, so the worst case is all of them full (Spot at the dearest Spot price, On-Demand at the dearest
  * On-Demand price). With Karpenter the NodePool's GPU limit allows maxSize nodes in all, at worst
  * all On-Demand.
  */
@@ -166,8 +166,19 @@ export interface TimeToGpu {
   readonly worst: string;
 }
 
-/** Minutes from EC2 launch to a Ready GPU node with its GPUs advertised (estimate; see README). */
-const NODE_READY_MINUTES = { low: 2, high: 3.5 };
+/** Minutes from EC2 launch to a Ready GPU node with its GPUs advertised, before user data (estimate; see README). */
+export const NODE_BOOT_MINUTES = { low: 2, high: 3.5 };
+/**
+ * The Lustre client install every node runs before kubelet starts (lib/node-user-data.ts): one
+ * `dnf install lustre-client` from the region's AL2023 repositories, an estimate of 15-45 s; each
+ * node records its own as the label kubeflow-eks/lustre-install-seconds. Worst case, the retries
+ * give up after lustreInstallCeilingSeconds() and the node joins without it.
+ */
+export const LUSTRE_INSTALL_MINUTES = { low: 0.25, high: 0.75 };
+const NODE_READY_MINUTES = {
+  low: NODE_BOOT_MINUTES.low + LUSTRE_INSTALL_MINUTES.low,
+  high: NODE_BOOT_MINUTES.high + LUSTRE_INSTALL_MINUTES.high,
+};
 
 /** The time-to-GPU figures of README's autoscaling section, for the configured settings. */
 export function timeToGpu(config: Config): TimeToGpu[] {
@@ -189,6 +200,7 @@ export function timeToGpu(config: Config): TimeToGpu[] {
     ];
   }
   const provision = durationMinutes(config.addons.clusterAutoscaler.maxNodeProvisionTime);
+  const zones = config.fsx.pinGpuGroupsToFileSystemZone ? 1 : config.network.azCount;
   // A failed Spot launch is seen at the next ASG cache refresh (at most a minute later).
   const detect = { high: 1 };
   return [
@@ -198,10 +210,21 @@ export function timeToGpu(config: Config): TimeToGpu[] {
       worst: `about ${fmt(NODE_READY_MINUTES.high + 0.5)}`,
     },
     {
-      situation: "Spot out, failed launch seen (early abort)",
+      situation: "Spot out in the pod's zone, failed launch seen (early abort)",
       typical: range(NODE_READY_MINUTES.low + 1, NODE_READY_MINUTES.high + detect.high),
       worst: `about ${fmt(NODE_READY_MINUTES.high + detect.high + 0.5)}`,
     },
+    ...(zones > 1
+      ? [
+          {
+            // Every Spot group of a size ranks above its On-Demand ones, so a pod free to go to any
+            // zone tries each zone's Spot group (one failed launch seen per zone) before On-Demand.
+            situation: `Spot out in all ${zones} zones (a pod free to use any zone)`,
+            typical: range(NODE_READY_MINUTES.low + zones, NODE_READY_MINUTES.high + zones * detect.high),
+            worst: `about ${fmt(NODE_READY_MINUTES.high + zones * detect.high + 0.5)}`,
+          },
+        ]
+      : []),
     {
       situation: "Spot out, no failed activity (waits maxNodeProvisionTime)",
       typical: "-",

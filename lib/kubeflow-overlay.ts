@@ -27,6 +27,8 @@ export interface KubeflowInstallParams {
   readonly cullCheckPeriodMinutes: number;
   readonly profileName: string;
   readonly profileOwner: string;
+  /** The VPC's range: where the ALB's nodes connect to the ingress gateway from. */
+  readonly vpcCidr: string;
 }
 
 /** Namespace and name of the ConfigMap the kubeflow stack writes the parameters to. */
@@ -38,10 +40,15 @@ export const OAUTH2_PROXY_SECRET = { namespace: "oauth2-proxy", name: "oauth2-pr
 
 /** The ALB's TLS policy: TLS 1.3, and TLS 1.2 restricted to forward-secret AEAD ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
-/** Istio ingress gateway: Service port 80 to the pods' 8080; readiness on 15021. */
+/**
+ * Istio ingress gateway: Service port 80 to the pods' 8080; readiness on 15021 (kubeflow/manifests
+ * common/istio/istio-install/base/install.yaml, Service istio-ingressgateway, at 26.03).
+ */
 export const GATEWAY = {
   service: "istio-ingressgateway",
+  selector: { app: "istio-ingressgateway" },
   port: 80,
+  targetPort: 8080,
   healthPort: "15021",
   healthPath: "/healthz/ready",
 } as const;
@@ -59,6 +66,7 @@ const KEYS: Record<keyof KubeflowInstallParams, string> = {
   cullCheckPeriodMinutes: "cull-check-period-minutes",
   profileName: "profile-name",
   profileOwner: "profile-owner",
+  vpcCidr: "vpc-cidr",
 };
 
 /** ConfigMap data for the parameters (values may be Terraform tokens). */
@@ -106,6 +114,7 @@ export function paramsFromConfigMapData(data: Record<string, string | undefined>
     cullCheckPeriodMinutes: int("cullCheckPeriodMinutes"),
     profileName: get("profileName"),
     profileOwner: get("profileOwner"),
+    vpcCidr: get("vpcCidr"),
   };
 }
 
@@ -205,6 +214,34 @@ export function kubeflowIngress(p: KubeflowInstallParams): object {
   };
 }
 
+/**
+ * With NetworkPolicies enforced (vpc-cni enableNetworkPolicy), istio-system admits only its own
+ * pods and a few named namespaces (upstream's default-allow-same-namespace and friends). The ALB
+ * targets the gateway's pods directly (target-type ip) from its nodes' addresses in the VPC, so
+ * this admits the VPC's range on the two ports the ALB uses: traffic (8080, the Service's target
+ * port) and health checks (15021). NetworkPolicy ports are the pods' ports, not the Service's.
+ */
+export function loadBalancerNetworkPolicy(p: KubeflowInstallParams): object {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "allow-load-balancer-to-ingress-gateway", namespace: INGRESS_NAMESPACE },
+    spec: {
+      podSelector: { matchLabels: { ...GATEWAY.selector } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ ipBlock: { cidr: p.vpcCidr } }],
+          ports: [
+            { protocol: "TCP", port: GATEWAY.targetPort },
+            { protocol: "TCP", port: Number(GATEWAY.healthPort) },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export function teamProfile(p: KubeflowInstallParams): object {
   return {
     apiVersion: "kubeflow.org/v1",
@@ -222,6 +259,7 @@ export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
     "cognito-jwt.yaml": yaml(cognitoRequestAuthentication(p)),
     "ingress.yaml": yaml(kubeflowIngress(p)),
     "profile.yaml": yaml(teamProfile(p)),
+    "load-balancer-network-policy.yaml": yaml(loadBalancerNetworkPolicy(p)),
     "culling.env": [
       `ENABLE_CULLING=${p.cullingEnabled}`,
       `CULL_IDLE_TIME=${p.cullIdleMinutes}`,

@@ -1,33 +1,25 @@
 /**
  * Pinned versions, in one place so an upgrade is one reviewed diff.
  *
- * EKS managed add-on builds per Kubernetes minor, from the EKS user guide's add-on pages
- * (managing-kube-proxy, managing-coredns) and published pairings for vpc-cni and the Pod Identity
- * agent. Check a pairing before an upgrade with:
+ * EKS managed add-on builds (vpc-cni, kube-proxy, CoreDNS, the Pod Identity agent, the EBS CSI
+ * driver) are not pinned here: nothing offline can prove which builds AWS publishes for a
+ * Kubernetes minor. The eks stack resolves each at plan time with `aws_eks_addon_version` (the
+ * default build for the cluster's minor) unless `cluster.addonVersions` pins one. See what a
+ * plan would pick with:
  *   aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name vpc-cni \
- *     --query 'addons[].addonVersions[].addonVersion'
+ *     --query 'addons[].addonVersions[?compatibilities[?defaultVersion]].addonVersion'
  */
-export interface EksAddonVersions {
-  readonly vpcCni: string;
-  readonly coreDns: string;
-  readonly kubeProxy: string;
-  readonly podIdentityAgent: string;
-}
 
-export const EKS_ADDON_VERSIONS: Readonly<Record<string, EksAddonVersions>> = {
-  "1.35": {
-    vpcCni: "v1.21.1-eksbuild.3",
-    coreDns: "v1.13.2-eksbuild.4",
-    kubeProxy: "v1.35.3-eksbuild.2",
-    podIdentityAgent: "v1.3.10-eksbuild.2",
-  },
-};
+/** The EKS managed add-ons the eks stack installs, by config key (`cluster.addonVersions.<key>`). */
+export const EKS_MANAGED_ADDONS = {
+  vpcCni: "vpc-cni",
+  kubeProxy: "kube-proxy",
+  podIdentityAgent: "eks-pod-identity-agent",
+  coreDns: "coredns",
+  ebsCsiDriver: "aws-ebs-csi-driver",
+} as const;
 
-export function eksAddonVersions(kubernetesVersion: string): EksAddonVersions | undefined {
-  return Object.prototype.hasOwnProperty.call(EKS_ADDON_VERSIONS, kubernetesVersion)
-    ? EKS_ADDON_VERSIONS[kubernetesVersion]
-    : undefined;
-}
+export type EksAddonKey = keyof typeof EKS_MANAGED_ADDONS;
 
 /**
  * cluster-autoscaler's minor must match the cluster's Kubernetes minor. Chart 9.59.0 is the

@@ -1,9 +1,13 @@
 import { Annotations, TerraformStack, type IAspect } from "cdktf";
-import type { IConstruct } from "constructs";
-import { describeFinding, evaluateStack } from "./engine";
+import type { IConstruct, IValidation } from "constructs";
+import { describeFinding, evaluateApp, evaluateStack, stackView } from "./engine";
 import type { Config } from "../config/schema";
 import type { ConfigException } from "./exceptions";
-import { ALL_RULES } from "./rules";
+import type { StackView } from "./rule";
+import { ALL_RULES, APP_RULES } from "./rules";
+
+/** The view each stack's aspect took at synth, reused by the app rules (same JSON, no second render). */
+const viewsAtSynth = new WeakMap<TerraformStack, StackView>();
 
 /**
  * Applies the policy pack to the stack it is attached to at synth: a violation becomes an error
@@ -21,13 +25,37 @@ export class PolicyAspect implements IAspect {
 
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
-    for (const report of evaluateStack(node, ALL_RULES, this.exceptions)) {
+    // A BaseStack keeps the rendering for the synthesizer, which would otherwise render again.
+    const rendered =
+      "renderedForPolicy" in node ? (node as { renderedForPolicy(): unknown }).renderedForPolicy() : undefined;
+    const view = stackView(node, rendered ?? node.toTerraform());
+    viewsAtSynth.set(node, view);
+    for (const report of evaluateStack(node, ALL_RULES, this.exceptions, view)) {
       for (const finding of report.findings) {
         const target = finding.construct ?? node;
         if (finding.status === "fail") Annotations.of(target).addError(describeFinding(finding));
         else Annotations.of(target).addWarning(`policy ${describeFinding(finding)}`);
       }
     }
+  }
+}
+
+/**
+ * The app rules at `app.synth()`: a validation of the App, which runs after every stack is prepared
+ * (aspects included), so each stack's view is already there. A violation fails synth like a stack
+ * rule's, naming the rule, the address and the fix.
+ */
+export class AppPolicyValidation implements IValidation {
+  constructor(
+    private readonly stacks: () => readonly TerraformStack[],
+    private readonly exceptions: readonly ConfigException[] = [],
+  ) {}
+
+  validate(): string[] {
+    const views = this.stacks().map((s) => viewsAtSynth.get(s) ?? stackView(s));
+    return evaluateApp(views, APP_RULES, this.exceptions).flatMap((report) =>
+      report.findings.filter((f) => f.status === "fail").map(describeFinding),
+    );
   }
 }
 

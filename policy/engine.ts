@@ -2,10 +2,10 @@
 import { TerraformDataSource, TerraformResource, type TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { codeExceptionFor, configExceptionFor, type ConfigException } from "./exceptions";
-import type { PolicyRule, ResourceView, StackView } from "./rule";
+import type { AppPolicyRule, PolicyRule, ResourceView, RuleInfo, StackView } from "./rule";
 
 export interface Finding {
-  readonly rule: PolicyRule;
+  readonly rule: RuleInfo;
   readonly address: string;
   readonly construct?: IConstruct;
   readonly status: "fail" | "excepted";
@@ -15,15 +15,15 @@ export interface Finding {
 }
 
 export interface RuleReport {
-  readonly rule: PolicyRule;
+  readonly rule: RuleInfo;
   /** Resources the rule inspected. */
   readonly checked: number;
   readonly findings: readonly Finding[];
 }
 
 /** The stack as rules see it: every resource, data source, and the `terraform` settings block. */
-export function stackView(stack: TerraformStack): StackView {
-  const json = stack.toTerraform() as {
+export function stackView(stack: TerraformStack, rendered: unknown = stack.toTerraform()): StackView {
+  const json = rendered as {
     terraform?: Record<string, unknown>;
     resource?: Record<string, Record<string, Record<string, unknown>>>;
     data?: Record<string, Record<string, Record<string, unknown>>>;
@@ -66,13 +66,13 @@ export function stackView(stack: TerraformStack): StackView {
   return { id, resources };
 }
 
-/** Evaluates every rule over one stack. */
+/** Evaluates every rule over one stack (or its view, when the caller has it). */
 export function evaluateStack(
   stack: TerraformStack,
   rules: readonly PolicyRule[],
   exceptions: readonly ConfigException[] = [],
+  view: StackView = stackView(stack),
 ): RuleReport[] {
-  const view = stackView(stack);
   return rules.map((rule) => {
     const applicable = view.resources.filter((r) => rule.appliesTo.includes(r.type));
     const findings: Finding[] = [];
@@ -92,6 +92,33 @@ export function evaluateStack(
         });
       }
     }
+    return { rule, checked: applicable.length, findings };
+  });
+}
+
+/**
+ * Evaluates rules over the resources of every stack at once. `views` are the stacks as
+ * `stackView` gives them (the aspect has them already at synth).
+ */
+export function evaluateApp(
+  views: readonly StackView[],
+  rules: readonly AppPolicyRule[],
+  exceptions: readonly ConfigException[] = [],
+): RuleReport[] {
+  return rules.map((rule) => {
+    const applicable = views.flatMap((v) => v.resources.filter((r) => rule.appliesTo.includes(r.type)));
+    const findings: Finding[] = rule.check(applicable).map((found) => {
+      const reason =
+        codeExceptionFor(found.construct, rule.id) ?? configExceptionFor(exceptions, rule.id, found.address);
+      return {
+        rule,
+        address: found.address,
+        construct: found.construct,
+        status: reason ? "excepted" : "fail",
+        message: found.message,
+        reason,
+      };
+    });
     return { rule, checked: applicable.length, findings };
   });
 }

@@ -24,7 +24,8 @@ export interface StackView {
   readonly resources: readonly ResourceView[];
 }
 
-export interface PolicyRule {
+/** What every rule has: its ids, what it requires and how to comply. */
+export interface RuleInfo {
   /** The rule ids it mirrors, e.g. "CKV_AWS_79 / AwsSolutions-EC2IMDSv2"; ours start with "KF_". */
   readonly id: string;
   /** What it requires, in a line. */
@@ -33,8 +34,27 @@ export interface PolicyRule {
   readonly fix: string;
   /** The types it inspects (see ResourceView.type). */
   readonly appliesTo: readonly string[];
+}
+
+export interface PolicyRule extends RuleInfo {
   /** Violations of `resource` (empty when compliant). */
   check(resource: ResourceView, stack: StackView): string[];
+}
+
+/** A violation an app rule found: at a resource, or at "app" when something is missing everywhere. */
+export interface AppFinding {
+  readonly address: string;
+  readonly message: string;
+  readonly construct?: IConstruct;
+}
+
+/**
+ * A rule over every stack together, for what no one stack shows: the cluster has exactly one
+ * default StorageClass, whichever stack declares it.
+ */
+export interface AppPolicyRule extends RuleInfo {
+  /** Violations across the stacks (empty when compliant); `resources` are those of `appliesTo` types. */
+  check(resources: readonly ResourceView[]): AppFinding[];
 }
 
 /** True when `value` is a reference to `address` (e.g. "${aws_s3_bucket.x.id}" refers to aws_s3_bucket.x). */

@@ -1,8 +1,8 @@
 /**
  * npm run bench [-- --runs N]
  *
- * Times `cdktf synth` of this app against a baseline app of seven stacks holding only a backend
- * and a provider (bench/baseline.ts), alternating the two, with the same app command and
+ * Times `cdktf synth` of this app against a baseline app of the same eight stacks holding only a
+ * backend and a provider (bench/baseline.ts), alternating the two, with the same app command and
  * node_modules; reports medians of wall time and peak memory (the largest process's maximum
  * resident set, from GNU time) and their ratio. Then times `npm test` once.
  */
@@ -80,11 +80,11 @@ function main(): void {
     "",
     `| ${"what".padEnd(32)} | ${"wall s".padStart(7)} | ${"peak RSS (MB)".padStart(13)} | ${"ratio to baseline".padStart(16)} |`,
     `| ${"-".repeat(32)} | ${"-".repeat(7)} | ${"-".repeat(13)} | ${"-".repeat(16)} |`,
-    row("cdktf synth, baseline (7 stacks)", baseS, baseMB),
+    row("cdktf synth, baseline (8 stacks)", baseS, baseMB),
     row("cdktf synth, this app (8 stacks)", oursS, oursMB, `${(oursS / baseS).toFixed(2)} x time`),
     row("npm test", tests.seconds, tests.peakMB),
     "",
-    `goals: synth <= 1.3 x baseline: ${oursS / baseS <= 1.3 ? "met" : "NOT met"}; synth peak <= 600 MB: ${oursMB <= 600 ? "met" : "NOT met"}; npm test <= 60 s: ${tests.seconds <= 60 ? "met" : "NOT met"}`,
+    `goals: synth <= 1.2 x baseline: ${oursS / baseS <= 1.2 ? "met" : "NOT met"}; synth peak <= 600 MB: ${oursMB <= 600 ? "met" : "NOT met"}; npm test <= 60 s: ${tests.seconds <= 60 ? "met" : "NOT met"}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -155,7 +155,7 @@ export function costReport(config: Config, source: PriceSource): string[] {
     "",
     config.autoscaler === "karpenter"
       ? "max per hour: maxSize nodes (the NodePool's GPU limit), all On-Demand at the dearest type."
-      : "max per hour: both groups full (maxSize Spot + maxSize On-Demand nodes) at the dearest types.",
+      : "max per hour: every group full (maxSize Spot + maxSize On-Demand nodes, split over the zones) at the dearest types.",
     "idle: no GPU pod, no GPU node. A node outlives its last pod by the scale-down delay (about 5 minutes).",
     "",
     "Always on (USD per month, 730 hours)",

@@ -8,8 +8,9 @@ import { buildStages } from "../app";
 import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
 import type { Config } from "../config/schema";
 import { policyExceptions } from "../policy/aspect";
-import { describeFinding, evaluateStack, type Finding } from "../policy/engine";
-import { ALL_RULES } from "../policy/rules";
+import { describeFinding, evaluateApp, evaluateStack, stackView, type Finding } from "../policy/engine";
+import type { RuleInfo } from "../policy/rule";
+import { ALL_RULES, APP_RULES } from "../policy/rules";
 
 export interface PolicyResult {
   readonly lines: string[];
@@ -23,13 +24,18 @@ export function runPolicy(config: Config): PolicyResult {
   buildStages(app, config);
   const stacks = app.node.children.filter(TerraformStack.isStack);
   for (const stack of stacks) stack.prepareStack();
-  const byRule = new Map(ALL_RULES.map((rule) => [rule, { checked: 0, findings: [] as Finding[] }]));
-  for (const stack of stacks) {
-    for (const report of evaluateStack(stack, ALL_RULES, policyExceptions(config))) {
-      const entry = byRule.get(report.rule)!;
-      entry.checked += report.checked;
-      entry.findings.push(...report.findings);
-    }
+  const rules: RuleInfo[] = [...ALL_RULES, ...APP_RULES];
+  const byRule = new Map(rules.map((rule) => [rule, { checked: 0, findings: [] as Finding[] }]));
+  const exceptions = policyExceptions(config);
+  const views = stacks.map((stack) => stackView(stack));
+  const reports = [
+    ...stacks.flatMap((stack, i) => evaluateStack(stack, ALL_RULES, exceptions, views[i])),
+    ...evaluateApp(views, APP_RULES, exceptions),
+  ];
+  for (const report of reports) {
+    const entry = byRule.get(report.rule)!;
+    entry.checked += report.checked;
+    entry.findings.push(...report.findings);
   }
   const lines: string[] = [];
   let passed = 0;

@@ -1,10 +1,12 @@
 import type { Construct } from "constructs";
 import { ClusterAutoscaler, type AutoscaledGpuSize } from "../constructs/cluster-autoscaler";
 import { ClusterProviders } from "../constructs/cluster-providers";
+import { DefaultStorageClass } from "../constructs/default-storage-class";
 import { Karpenter } from "../constructs/karpenter";
 import { KarpenterGpuNodePools } from "../constructs/karpenter-gpu-node-pools";
 import { NvidiaDevicePlugin } from "../constructs/nvidia-device-plugin";
 import { GPU_TAINT } from "../lib/labels";
+import { nodeUserData } from "../lib/node-user-data";
 import { clusterAutoscalerVersions, NVIDIA_DEVICE_PLUGIN_CHART } from "../lib/versions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
@@ -20,7 +22,8 @@ export interface AddonsStackProps extends BaseStackProps {
 
 /**
  * Stage 02: what turns the eks stack's empty GPU groups into GPUs on demand: cluster-autoscaler
- * (Spot first, On-Demand on failure, idle nodes removed) and the NVIDIA device plugin.
+ * (Spot first, On-Demand on failure, idle nodes removed) and the NVIDIA device plugin; and the
+ * cluster's default StorageClass (encrypted gp3 through the EBS CSI driver).
  *
  * No Spot interruption handler is installed: managed node groups enable Capacity Rebalancing
  * and EKS itself cordons and drains a Spot node on a rebalance recommendation or interruption
@@ -32,6 +35,7 @@ export class AddonsStack extends BaseStack {
   readonly gpuNodePools?: KarpenterGpuNodePools;
   readonly devicePlugin: NvidiaDevicePlugin;
   readonly providers: ClusterProviders;
+  readonly storageClass: DefaultStorageClass;
 
   constructor(scope: Construct, id: string, props: AddonsStackProps) {
     super(scope, id, props);
@@ -39,9 +43,18 @@ export class AddonsStack extends BaseStack {
     this.providers = new ClusterProviders(this, "cluster", {
       cluster: props.cluster,
       region: config.region,
-      kubernetes: false,
     });
     const helmProvider = this.providers.helm!;
+
+    // Every claim that names no class (all of Kubeflow's) gets this one; the eks stack installed its driver.
+    this.storageClass = new DefaultStorageClass(this, "default-storage-class", {
+      provider: this.providers.kubernetes!,
+      kmsKeyArn: props.cluster.volumeKeyArn,
+      type: config.storage.type,
+      iops: config.storage.iops,
+      throughput: config.storage.throughput,
+      reclaimPolicy: config.storage.reclaimPolicy,
+    });
 
     const { accountId, partition } = this;
     if (config.autoscaler === "karpenter") {
@@ -68,6 +81,7 @@ export class AddonsStack extends BaseStack {
         consolidateAfter: config.addons.karpenter.consolidateAfter,
         amiAlias: config.addons.karpenter.amiAlias,
         zone: config.fsx.pinGpuGroupsToFileSystemZone ? props.cluster.fileSystemZone : undefined,
+        userData: nodeUserData(),
         helmProvider,
         dependsOn: [this.karpenter.controller.release],
       });

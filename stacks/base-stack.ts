@@ -11,6 +11,11 @@ export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
 
 export interface BaseStackProps {
   readonly config: Config;
+  /**
+   * The config file's path as the user named it, for messages Terraform shows at plan time.
+   * @default "the configuration file"
+   */
+  readonly configFile?: string;
 }
 
 /** Where a stack keeps its state: `<keyPrefix><environment>/<stack>.tfstate` in the one state bucket. */
@@ -50,6 +55,25 @@ export class BaseStack extends TerraformStack {
     });
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
     Aspects.of(this).add(PolicyAspect.fromConfig(props.config));
+  }
+
+  /** What the policy aspect rendered, handed to the synthesizer's render that follows (see renderedForPolicy). */
+  private pendingRender?: Record<string, unknown>;
+
+  /**
+   * Renders the stack for the policy aspect and keeps the result for the synthesizer, which renders
+   * right after the aspects have run and nothing has changed: one token resolution of the whole
+   * stack instead of two, the largest part of synth time.
+   */
+  renderedForPolicy(): Record<string, unknown> {
+    this.pendingRender = super.toTerraform() as Record<string, unknown>;
+    return this.pendingRender;
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    const pending = this.pendingRender;
+    this.pendingRender = undefined;
+    return pending ?? (super.toTerraform() as Record<string, unknown>);
   }
 
   private caller?: DataAwsCallerIdentity;

@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { FSX_CSI_DRIVER_OBJECTS } from "../generated/fsx-csi-driver";
 import { ClusterProviders } from "../constructs/cluster-providers";
 import { KubernetesObjects, withContainerEnv } from "../constructs/kubernetes-objects";
-import { LustreFileSystem } from "../constructs/lustre-file-system";
+import { fsxDataRepositoryKeyStatement, LustreFileSystem } from "../constructs/lustre-file-system";
 import { PodIdentityRole } from "../constructs/pod-identity-role";
 import { SecureBucket } from "../constructs/secure-bucket";
 import { SharedVolume } from "../constructs/shared-volume";
@@ -43,11 +43,23 @@ export class FsxStack extends BaseStack {
     });
 
     this.dataBucketName = fsx.dataBucket.name;
+    const { accountId: account, partition } = this;
+    let dataBucket: SecureBucket | undefined;
     if (fsx.dataBucket.create) {
-      new SecureBucket(this, "data-bucket", {
+      dataBucket = new SecureBucket(this, "data-bucket", {
         bucketName: fsx.dataBucket.name,
         purpose: "the team's data sets",
         preventDestroy: config.protection.preventDestroy,
+        // FSx imports and exports through its S3 service-linked role, which needs the bucket's key.
+        keyPolicyStatements: [
+          fsxDataRepositoryKeyStatement({
+            partition,
+            accountId: account,
+            region: config.region,
+            bucketName: fsx.dataBucket.name,
+          }),
+        ],
+        account: { id: account, partition },
       });
     }
 
@@ -64,6 +76,7 @@ export class FsxStack extends BaseStack {
       exportPrefix: fsx.exportPrefix,
       logRetentionDays: config.cluster.logRetentionDays,
       preventDestroy: config.protection.preventDestroy,
+      dataRepositoryDependsOn: dataBucket ? [dataBucket.bucket, dataBucket.encryption, dataBucket.key] : undefined,
     });
 
     if (fsx.deploymentType === "SCRATCH_2") {
@@ -75,7 +88,6 @@ export class FsxStack extends BaseStack {
     }
 
     if (fsx.dynamicProvisioning) {
-      const { accountId: account, partition } = this;
       const controllerIdentity = new PodIdentityRole(this, "csi-controller-identity", {
         roleName: `${config.cluster.name}-fsx-csi-controller`,
         clusterName: config.cluster.name,

@@ -55,6 +55,7 @@ export class KubeflowStack extends BaseStack {
       cullCheckPeriodMinutes: config.kubeflow.culling.checkPeriodMinutes,
       profileName: config.kubeflow.profile.name,
       profileOwner: config.kubeflow.profile.owner,
+      vpcCidr: props.cluster.vpcCidr,
     };
     new KubeflowInstallInputs(this, "install-inputs", {
       provider: this.providers.kubernetes!,

@@ -1,9 +1,10 @@
 /** Every rule of the policy pack, in report order. */
-import type { PolicyRule } from "../rule";
+import type { AppPolicyRule, PolicyRule } from "../rule";
 import { cognitoMfa } from "./cognito-mfa";
 import { cognitoNoSelfSignup } from "./cognito-no-self-signup";
 import { cognitoPasswordPolicy } from "./cognito-password-policy";
 import { cognitoThreatProtection } from "./cognito-threat-protection";
+import { defaultStorageClass } from "./default-storage-class";
 import { eksAccessEntries } from "./eks-access-entries";
 import { eksControlPlaneLogging } from "./eks-control-plane-logging";
 import { eksNodeGroupLaunchTemplate } from "./eks-node-group-launch-template";
@@ -79,3 +80,6 @@ export const ALL_RULES: readonly PolicyRule[] = [
   stateBackend,
   safeDestroy,
 ];
+
+/** Rules over every stack together (see AppPolicyRule). */
+export const APP_RULES: readonly AppPolicyRule[] = [defaultStorageClass];
