@@ -202,6 +202,10 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     text: edit("storageCapacityGiB: 1200", "storageCapacityGiB: 2000"),
     expect: [/fsx\.storageCapacityGiB/, /1200 or a multiple of 2400/],
   },
+  "a Kubeflow version with no committed render": {
+    text: edit('manifestsVersion: "26.03"', 'manifestsVersion: "26.03.1"'),
+    expect: [/kubeflow\.manifestsVersion/, /26\.03\.1/, /no committed render/, /npm run generate -- kubeflow/],
+  },
   "an admin principal with both arn and roleName": {
     text: edit(
       "  adminPrincipals: []",

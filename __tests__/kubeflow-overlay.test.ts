@@ -1,177 +1,456 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * The overlay, built with kubectl kustomize over the committed render of the real release
+ * (kustomize-out/kubeflow/<version>/, kubeflow/manifests 26.03 with its remote bases), parsed once
+ * for the whole file. Every claim about what the install applies is checked on these objects.
+ */
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
-import { ALB_SSL_POLICY, kubeflowIngress, prepareOverlay, type KubeflowInstallParams } from "../lib/kubeflow-overlay";
-import { TEST_PARAMS } from "./fixtures/kubeflow-params";
+import { parse } from "yaml";
+import { DEFAULT_CLASS_NAME } from "../constructs/default-storage-class";
 import { INGRESS_GROUP_NAME } from "../lib/kubeflow";
-import { REPO_ROOT } from "./helpers";
+import {
+  ALB_SSL_POLICY,
+  CONFIG_HASH_ANNOTATION,
+  CREDENTIAL_KEYS,
+  credentialSecrets,
+  kubeflowIngress,
+  logoutUrl,
+  overlayFiles,
+  type KubeflowCredentials,
+  type KubeflowInstallParams,
+} from "../lib/kubeflow-overlay";
+import { renderDir } from "../lib/kubeflow-release";
+import { allowsIngress, type Cluster, type NetworkPolicy, type Pod } from "../lib/network-policy";
+import { buildOverlay, documentsOf, placeholderSecrets } from "../scripts/kubeflow-install";
+import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 
 type Obj = {
+  apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [k: string]: unknown;
 };
-
-const STAND_IN_UPSTREAM = path.join(REPO_ROOT, "__tests__", "fixtures", "kubeflow-upstream");
-
-/** Renders the committed overlay over the stand-in upstream with `kubectl kustomize`. */
-function render(params: KubeflowInstallParams): { text: string; objects: Obj[] } {
-  const work = mkdtempSync(path.join(tmpdir(), "kf-overlay-test-"));
-  try {
-    const overlay = prepareOverlay(work, STAND_IN_UPSTREAM, params);
-    let text: string;
-    try {
-      text = execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === "ENOENT") {
-        const hint = "kubectl is required to render the Kubeflow overlay in tests; install kubectl (with kustomize v5)";
-        throw new Error(hint, { cause: err });
-      }
-      throw new Error(`kubectl kustomize failed: ${e.stderr ?? e.message}`, { cause: err });
-    }
-    return { text, objects: parseAllDocuments(text).map((d) => d.toJS() as Obj) };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+interface Container {
+  name: string;
+  image?: string;
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  envFrom?: { secretRef?: { name: string } }[];
+  ports?: { containerPort: number; name?: string }[];
+}
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Container[]; initContainers?: Container[]; volumes?: { secret?: { secretName: string } }[] };
 }
 
-const { text, objects } = render(TEST_PARAMS);
-const find = (kind: string, name: string) => objects.filter((o) => o.kind === kind && o.metadata.name.startsWith(name));
-
-describe("Kubeflow overlay (rendered with kubectl kustomize over a stand-in upstream)", () => {
-  const cfg = String(
-    (
-      find("ConfigMap", "oauth2-proxy-").find((c) => "oauth2_proxy.cfg" in (c.data as object))!.data as Record<
-        string,
-        string
-      >
-    )["oauth2_proxy.cfg"],
+const VERSION = TEST_PARAMS.manifestsVersion;
+/** Parses everything but the CRDs' schemas (80% of the bytes, and nothing here looks inside them). */
+const parseAll = (text: string): Obj[] =>
+  documentsOf(text).map((d) =>
+    d.kind === "CustomResourceDefinition"
+      ? { apiVersion: "apiextensions.k8s.io/v1", kind: d.kind, metadata: { name: d.name } }
+      : (parse(d.text) as Obj),
   );
 
-  it("points oauth2-proxy at the Cognito issuer with the configured host, secure cookies and allowed domains", () => {
-    expect(cfg).toContain(`oidc_issuer_url = "${TEST_PARAMS.issuerUrl}"`);
-    expect(cfg).toContain('redirect_url = "https://ml.team.example.com/oauth2/callback"');
-    expect(cfg).toContain("cookie_secure = true");
-    expect(cfg).toContain('email_domains = [ "example.com", "example.org" ]');
-    expect(cfg).not.toContain("dex");
-    const parameters = find("ConfigMap", "oauth2-proxy-parameters")[0].data as Record<string, string>;
-    expect(parameters).toMatchObject({ FORCE_HTTPS: "true", ALLOW_SELF_SIGNED_ISSUER: "false" });
+/** The render itself, in its kustomization's order. */
+const upstream = parseAll(
+  readFileSync(path.join(renderDir(VERSION), "kustomization.yaml"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("  - "))
+    .map((l) => readFileSync(path.join(renderDir(VERSION), l.slice(4)), "utf8"))
+    .join("---\n"),
+);
+const built = buildOverlay(TEST_PARAMS);
+const objects = parseAll(built);
+const find = (kind: string, name: string | RegExp, namespace?: string) =>
+  objects.filter(
+    (o) =>
+      o.kind === kind &&
+      (typeof name === "string" ? o.metadata.name === name : name.test(o.metadata.name)) &&
+      (namespace === undefined || o.metadata.namespace === namespace),
+  );
+const one = (kind: string, name: string | RegExp, namespace?: string) => {
+  const found = find(kind, name, namespace);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${String(name)}, found ${found.length}`);
+  return found[0];
+};
+const template = (o: Obj) => (o.spec as { template: PodTemplate }).template;
+const workloads = objects.filter((o) => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind));
+const containersOf = (o: Obj) => [...template(o).spec.containers, ...(template(o).spec.initContainers ?? [])];
+const credentials: KubeflowCredentials = {
+  kfpMysqlPassword: "kfp-test-password",
+  katibMysqlPassword: "katib-test-password",
+  artifactStoreAccessKey: "access-test",
+  artifactStoreSecretKey: "secret-test",
+};
+
+describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
+  it("builds on every object of the release, removing only what it replaces", () => {
+    expect(upstream).toHaveLength(675);
+    const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const [before, after] = [new Set(upstream.map(key)), new Set(objects.map(key))];
+    // Dex (Cognito replaces it), the example user's profile, and the Secrets holding published defaults.
+    expect(upstream.map(key).filter((k) => !after.has(k))).toEqual([
+      "Namespace//auth",
+      "CustomResourceDefinition//authcodes.dex.coreos.com",
+      "ServiceAccount/auth/dex",
+      "NetworkPolicy/auth/allow-istio-and-oauth2-proxy",
+      "NetworkPolicy/auth/default-allow-same-namespace-auth",
+      "ClusterRole//dex",
+      "ClusterRoleBinding//dex",
+      "ConfigMap/auth/dex",
+      "Secret/auth/dex-oidc-client",
+      "Secret/auth/dex-passwords",
+      "Secret/kubeflow/katib-mysql-secrets",
+      "Secret/kubeflow/mlpipeline-minio-artifact",
+      "Secret/kubeflow/mysql-secret",
+      expect.stringMatching(/^Secret\/oauth2-proxy\/oauth2-proxy-[a-z0-9]{10}$/),
+      "Service/auth/dex",
+      "Deployment/auth/dex",
+      "Profile//kubeflow-user-example-com",
+      "VirtualService/auth/dex",
+      "RequestAuthentication/istio-system/dex-jwt",
+    ]);
+    expect(objects.map(key).filter((k) => !before.has(k))).toEqual([
+      "Profile//data-science",
+      "Ingress/istio-system/kubeflow",
+      "NetworkPolicy/istio-system/allow-load-balancer-to-ingress-gateway",
+      "RequestAuthentication/istio-system/cognito-jwt",
+    ]);
   });
 
-  it("keeps none of upstream's published default secrets and installs no Dex", () => {
-    expect(text).not.toMatch(/stand-in-upstream-default/);
-    expect(objects.filter((o) => o.kind === "Secret")).toEqual([]);
-    expect(
-      objects.filter((o) => o.metadata.namespace === "auth" || (o.kind === "Namespace" && o.metadata.name === "auth")),
-    ).toEqual([]);
-    expect(objects.filter((o) => o.metadata.name === "dex" || o.metadata.name === "dex-jwt")).toEqual([]);
-  });
+  describe("every patch lands", () => {
+    const cfgMap = one("ConfigMap", /^oauth2-proxy-[a-z0-9]{10}$/, "oauth2-proxy");
+    const cfg = (cfgMap.data as Record<string, string>)["oauth2_proxy.cfg"];
 
-  it("makes oauth2-proxy read its credentials from the Secret the install step creates", () => {
-    const [deployment] = find("Deployment", "oauth2-proxy");
-    const env = (
-      deployment.spec as {
-        template: {
-          spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] }[] };
-        };
+    it("removes Dex entirely, with its default client secret and static password", () => {
+      expect(upstream.filter((o) => o.metadata.namespace === "auth").length).toBeGreaterThan(3);
+      expect(objects.filter((o) => o.metadata.namespace === "auth")).toEqual([]);
+      expect(find("Namespace", "auth")).toEqual([]);
+      expect(objects.filter((o) => /dex/.test(o.metadata.name))).toEqual([]);
+      expect(find("RequestAuthentication", "dex-jwt")).toEqual([]);
+    });
+
+    it("replaces the default user profile with the team's", () => {
+      expect(upstream.filter((o) => o.kind === "Profile").map((o) => o.metadata.name)).toEqual([
+        "kubeflow-user-example-com",
+      ]);
+      expect(objects.filter((o) => o.kind === "Profile")).toEqual([
+        {
+          apiVersion: "kubeflow.org/v1",
+          kind: "Profile",
+          metadata: { name: "data-science" },
+          spec: { owner: { kind: "User", name: "lead@example.com" } },
+        },
+      ]);
+    });
+
+    it("points oauth2-proxy at the Cognito issuer with the configured host, secure cookies and allowed domains", () => {
+      expect(cfg).toContain(`oidc_issuer_url = "${TEST_PARAMS.issuerUrl}"`);
+      expect(cfg).toContain('redirect_url = "https://ml.team.example.com/oauth2/callback"');
+      expect(cfg).toContain("cookie_secure = true");
+      expect(cfg).toContain('email_domains = [ "example.com", "example.org" ]');
+      expect(cfg).not.toMatch(/dex/i);
+      // The render's ConfigMap is patched in place: its consumer still names the same hashed ConfigMap.
+      const deployment = one("Deployment", "oauth2-proxy", "oauth2-proxy");
+      expect(JSON.stringify(template(deployment))).toContain(cfgMap.metadata.name);
+      expect(one("ConfigMap", /^oauth2-proxy-parameters-/, "oauth2-proxy").data).toMatchObject({
+        FORCE_HTTPS: "true",
+        ALLOW_SELF_SIGNED_ISSUER: "false",
+      });
+    });
+
+    it("makes oauth2-proxy read its credentials from the Secret the install step creates", () => {
+      const env = containersOf(one("Deployment", "oauth2-proxy", "oauth2-proxy"))[0].env!;
+      for (const name of ["OAUTH2_PROXY_CLIENT_ID", "OAUTH2_PROXY_CLIENT_SECRET", "OAUTH2_PROXY_COOKIE_SECRET"]) {
+        expect(env.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name).toBe("oauth2-proxy-credentials");
       }
-    ).template.spec.containers[0].env;
-    for (const name of ["OAUTH2_PROXY_CLIENT_ID", "OAUTH2_PROXY_CLIENT_SECRET", "OAUTH2_PROXY_COOKIE_SECRET"]) {
-      expect(env.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name).toBe("oauth2-proxy-credentials");
+    });
+
+    it("turns notebook culling on with the configured idle time and check period", () => {
+      expect(one("ConfigMap", /^notebook-controller-config-/, "kubeflow").data).toMatchObject({
+        ENABLE_CULLING: "true",
+        CULL_IDLE_TIME: "45",
+        IDLENESS_CHECK_PERIOD: "3",
+      });
+    });
+
+    it("rolls oauth2-proxy and the notebook controller when their configuration changes (the ConfigMaps keep their names)", () => {
+      const hashOf = (name: string, namespace: string) =>
+        template(one("Deployment", name, namespace)).metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+      const files = (p: KubeflowInstallParams) =>
+        Object.fromEntries(Object.entries(overlayFiles(p)).map(([f, text]) => [f, parse(text) as Obj]));
+      const stamp = (o: Obj) =>
+        (o.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations[
+          CONFIG_HASH_ANNOTATION
+        ];
+      const base = files(TEST_PARAMS);
+      // The built objects carry the hashes the generated patches hold.
+      expect(hashOf("oauth2-proxy", "oauth2-proxy")).toBe(stamp(base["patches/oauth2-proxy-rollout.yaml"]));
+      expect(hashOf("notebook-controller-deployment", "kubeflow")).toBe(
+        stamp(base["patches/notebook-controller-rollout.yaml"]),
+      );
+      expect(stamp(base["patches/oauth2-proxy-rollout.yaml"])).toMatch(/^[0-9a-f]{64}$/);
+      // A changed setting changes only its consumer's hash.
+      const domains = files({ ...TEST_PARAMS, allowedEmailDomains: ["example.org"] });
+      expect(stamp(domains["patches/oauth2-proxy-rollout.yaml"])).not.toBe(
+        stamp(base["patches/oauth2-proxy-rollout.yaml"]),
+      );
+      expect(stamp(domains["patches/notebook-controller-rollout.yaml"])).toBe(
+        stamp(base["patches/notebook-controller-rollout.yaml"]),
+      );
+      const culling = files({ ...TEST_PARAMS, cullIdleMinutes: 90 });
+      expect(stamp(culling["patches/notebook-controller-rollout.yaml"])).not.toBe(
+        stamp(base["patches/notebook-controller-rollout.yaml"]),
+      );
+    });
+
+    it("gives both MySQL servers a root password from the install's Secrets, never an empty one", () => {
+      const envOf = (name: string) => containersOf(one("Deployment", name, "kubeflow"))[0].env!;
+      expect(envOf("mysql")).toContainEqual({
+        name: "MYSQL_ROOT_PASSWORD",
+        valueFrom: { secretKeyRef: { name: "mysql-secret", key: "password" } },
+      });
+      expect(envOf("katib-mysql")).toContainEqual({
+        name: "MYSQL_ROOT_PASSWORD",
+        valueFrom: { secretKeyRef: { name: "katib-mysql-secrets", key: "MYSQL_ROOT_PASSWORD" } },
+      });
+      expect(built).not.toContain("MYSQL_ALLOW_EMPTY_PASSWORD");
+    });
+
+    it("sends the dashboard's logout through Cognito's /logout with the app client and an allowed logout URI", () => {
+      const env = containersOf(one("Deployment", "centraldashboard", "kubeflow"))[0].env!;
+      expect(env.find((e) => e.name === "LOGOUT_URL")?.value).toBe(logoutUrl(TEST_PARAMS));
+      const rd = new URL(`https://x${logoutUrl(TEST_PARAMS)}`).searchParams.get("rd")!;
+      const cognito = new URL(rd);
+      expect(cognito.origin).toBe("https://login.team.example.com");
+      expect(cognito.pathname).toBe("/logout");
+      expect(cognito.searchParams.get("client_id")).toBe(TEST_PARAMS.clientId);
+      expect(cognito.searchParams.get("logout_uri")).toBe("https://ml.team.example.com/");
+      // oauth2-proxy only redirects after sign-out to a whitelisted domain.
+      expect(cfg).toContain('whitelist_domains = [ "login.team.example.com" ]');
+    });
+
+    it("puts an HTTPS-only, hardened ALB Ingress in front of the Istio gateway", () => {
+      const ingress = one("Ingress", "kubeflow", "istio-system");
+      expect(ingress.metadata.annotations).toEqual({
+        "alb.ingress.kubernetes.io/group.name": INGRESS_GROUP_NAME,
+        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
+        "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
+        "alb.ingress.kubernetes.io/ssl-redirect": "443",
+        "alb.ingress.kubernetes.io/certificate-arn": TEST_PARAMS.certificateArn,
+        "alb.ingress.kubernetes.io/ssl-policy": ALB_SSL_POLICY,
+        "alb.ingress.kubernetes.io/load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true",
+        "alb.ingress.kubernetes.io/healthcheck-port": "15021",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
+      });
+      const rule = (ingress.spec as { rules: { host: string; http: { paths: { backend: unknown }[] } }[] }).rules[0];
+      expect(rule.host).toBe("ml.team.example.com");
+      expect(rule.http.paths[0].backend).toEqual({ service: { name: "istio-ingressgateway", port: { number: 80 } } });
+      const gateway = one("Service", "istio-ingressgateway", "istio-system").spec as {
+        ports: { port: number; targetPort: number }[];
+      };
+      expect(gateway.ports.find((p) => p.port === 80)!.targetPort).toBe(8080);
+      const internal = kubeflowIngress({ ...TEST_PARAMS, ingressScheme: "internal" }) as Obj;
+      expect(internal.metadata.annotations!["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
+    });
+  });
+
+  it("gives every claim a class the cluster has: none (the default) or the default class by name", () => {
+    const claims = objects.filter((o) => o.kind === "PersistentVolumeClaim");
+    expect(claims.map((c) => `${c.metadata.namespace}/${c.metadata.name}`).sort()).toEqual([
+      "kubeflow/katib-mysql",
+      "kubeflow/mysql-pv-claim",
+      "kubeflow/seaweedfs-pvc",
+    ]);
+    for (const c of claims) {
+      const cls = (c.spec as { storageClassName?: string }).storageClassName;
+      expect([undefined, DEFAULT_CLASS_NAME]).toContain(cls);
+    }
+    // StatefulSets' claim templates too.
+    for (const s of objects.filter((o) => o.kind === "StatefulSet")) {
+      for (const t of (s.spec as { volumeClaimTemplates?: { spec: { storageClassName?: string } }[] })
+        .volumeClaimTemplates ?? [])
+        expect([undefined, DEFAULT_CLASS_NAME]).toContain(t.spec.storageClassName);
     }
   });
 
-  it("has Istio verify the Cognito token and map its email to kubeflow-userid, keeping upstream's require-JWT policy", () => {
-    const [ra] = find("RequestAuthentication", "cognito-jwt");
-    expect(ra.metadata.namespace).toBe("istio-system");
-    expect((ra.spec as { jwtRules: unknown[] }).jwtRules).toEqual([
-      expect.objectContaining({
-        issuer: TEST_PARAMS.issuerUrl,
-        jwksUri: `${TEST_PARAMS.issuerUrl}/.well-known/jwks.json`,
-        audiences: [TEST_PARAMS.clientId],
-        outputClaimToHeaders: [{ header: "kubeflow-userid", claim: "email" }],
-      }),
-    ]);
-    expect(find("AuthorizationPolicy", "istio-ingressgateway-require-jwt")).toHaveLength(1);
-  });
+  describe("credentials", () => {
+    const upstreamSecrets = upstream.filter((o) => o.kind === "Secret");
+    const valuesOf = (s: Obj) => [
+      ...Object.values((s.data as Record<string, string> | undefined) ?? {}).map((v) =>
+        Buffer.from(v, "base64").toString("utf8"),
+      ),
+      ...Object.values((s.stringData as Record<string, string> | undefined) ?? {}),
+    ];
+    const publishedValues = upstreamSecrets.flatMap(valuesOf).filter((v) => v.length > 0);
 
-  it("turns notebook culling on with the configured idle time and check period", () => {
-    const [culling] = find("ConfigMap", "notebook-controller-config");
-    expect(culling.data).toEqual({ ENABLE_CULLING: "true", CULL_IDLE_TIME: "45", IDLENESS_CHECK_PERIOD: "3" });
-    expect(find("ConfigMap", "notebook-controller-config")).toHaveLength(1);
-  });
-
-  it("replaces the default user profile with the team's", () => {
-    const profiles = objects.filter((o) => o.kind === "Profile");
-    expect(profiles).toEqual([
-      {
-        apiVersion: "kubeflow.org/v1",
-        kind: "Profile",
-        metadata: { name: "data-science" },
-        spec: { owner: { kind: "User", name: "lead@example.com" } },
-      },
-    ]);
-  });
-
-  it("puts an HTTPS-only, hardened ALB Ingress in front of the Istio gateway", () => {
-    const [ingress] = find("Ingress", "kubeflow");
-    expect(ingress.metadata.namespace).toBe("istio-system");
-    expect(ingress.metadata.annotations).toEqual({
-      "alb.ingress.kubernetes.io/group.name": INGRESS_GROUP_NAME,
-      "alb.ingress.kubernetes.io/scheme": "internet-facing",
-      "alb.ingress.kubernetes.io/target-type": "ip",
-      "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
-      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
-      "alb.ingress.kubernetes.io/ssl-redirect": "443",
-      "alb.ingress.kubernetes.io/certificate-arn": TEST_PARAMS.certificateArn,
-      "alb.ingress.kubernetes.io/ssl-policy": ALB_SSL_POLICY,
-      "alb.ingress.kubernetes.io/load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true",
-      "alb.ingress.kubernetes.io/healthcheck-port": "15021",
-      "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
+    it("upstream ships the defaults this removes (so the test below can fail)", () => {
+      expect(publishedValues).toEqual(expect.arrayContaining(["test", "minio", "minio123"]));
+      const kfp = upstreamSecrets.find((s) => s.metadata.name === "mysql-secret")!;
+      expect({ ...(kfp.data as object), ...(kfp.stringData as object) }).toMatchObject({
+        password: expect.stringMatching(/^$/),
+      });
+      expect(upstream.filter((o) => /MYSQL_ALLOW_EMPTY_PASSWORD/.test(JSON.stringify(o)))).toHaveLength(2);
     });
-    expect(ALB_SSL_POLICY).toMatch(/^ELBSecurityPolicy-TLS13-/);
-    const rule = (ingress.spec as { rules: { host: string; http: { paths: { backend: unknown }[] } }[] }).rules[0];
-    expect(rule.host).toBe("ml.team.example.com");
-    expect(rule.http.paths[0].backend).toEqual({ service: { name: "istio-ingressgateway", port: { number: 80 } } });
-    const [gateway] = find("Service", "istio-ingressgateway");
-    expect((gateway.spec as { ports: { port: number }[] }).ports.map((p) => p.port)).toContain(80);
-  });
 
-  it("admits the load balancer (the VPC's range) to the ingress gateway's pods on the ports the ALB targets, and nothing else", () => {
-    const [policy] = find("NetworkPolicy", "allow-load-balancer-to-ingress-gateway");
-    expect(policy.metadata.namespace).toBe("istio-system");
-    expect(policy.spec).toEqual({
-      podSelector: { matchLabels: { app: "istio-ingressgateway" } },
-      policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [{ ipBlock: { cidr: "10.42.0.0/16" } }],
-          ports: [
-            { protocol: "TCP", port: 8080 },
-            { protocol: "TCP", port: 15021 },
-          ],
-        },
-      ],
+    it("keeps no upstream default credential, in Secrets or in env literals", () => {
+      const survivors = objects.filter((o) => o.kind === "Secret");
+      // What is left are certificate Secrets the webhooks fill at runtime: no data at all.
+      for (const s of survivors) expect(valuesOf(s)).toEqual([]);
+      for (const w of workloads) {
+        for (const c of containersOf(w)) {
+          for (const e of c.env ?? []) {
+            if (e.value === undefined) continue;
+            expect({
+              where: `${w.metadata.name}/${c.name}/${e.name}`,
+              value: publishedValues.includes(e.value),
+            }).toEqual({
+              where: `${w.metadata.name}/${c.name}/${e.name}`,
+              value: false,
+            });
+          }
+        }
+      }
     });
-    // The ports are the gateway pods' (NetworkPolicies match pod ports): the Service's target of the
-    // Ingress backend port, and the health check port the Ingress names.
-    const [gateway] = find("Service", "istio-ingressgateway");
-    const ports = gateway.spec as { selector: Record<string, string>; ports: { port: number; targetPort: number }[] };
-    expect(ports.selector).toEqual({ app: "istio-ingressgateway" });
-    expect(ports.ports.find((p) => p.port === 80)!.targetPort).toBe(8080);
-    const [ingress] = find("Ingress", "kubeflow");
-    expect(ingress.metadata.annotations!["alb.ingress.kubernetes.io/healthcheck-port"]).toBe("15021");
-    expect(ingress.metadata.annotations!["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
+
+    it("wires this install's credentials into every consumer upstream has, by name and key", () => {
+      const ours = credentialSecrets(credentials) as {
+        metadata: { name: string; namespace: string };
+        stringData: Record<string, string>;
+      }[];
+      const secretsInCluster = new Map<string, Set<string>>();
+      for (const s of ours)
+        secretsInCluster.set(`${s.metadata.namespace}/${s.metadata.name}`, new Set(Object.keys(s.stringData)));
+      for (const s of placeholderSecrets() as typeof ours)
+        secretsInCluster.set(`${s.metadata.namespace}/${s.metadata.name}`, new Set(Object.keys(s.stringData)));
+      for (const s of objects.filter((o) => o.kind === "Secret"))
+        secretsInCluster.set(
+          `${s.metadata.namespace}/${s.metadata.name}`,
+          new Set(Object.keys((s.data as object) ?? {})),
+        );
+      const consumers = new Set<string>();
+      for (const w of workloads) {
+        for (const c of containersOf(w)) {
+          for (const e of c.env ?? []) {
+            const ref = e.valueFrom?.secretKeyRef;
+            if (!ref) continue;
+            const keys = secretsInCluster.get(`${w.metadata.namespace}/${ref.name}`);
+            expect({ consumer: `${w.metadata.name}/${e.name}`, key: keys?.has(ref.key) ?? false }).toEqual({
+              consumer: `${w.metadata.name}/${e.name}`,
+              key: true,
+            });
+            if (ours.some((s) => s.metadata.name === ref.name)) consumers.add(w.metadata.name);
+          }
+          for (const from of c.envFrom ?? []) {
+            if (from.secretRef && ours.some((s) => s.metadata.name === from.secretRef!.name))
+              consumers.add(w.metadata.name);
+          }
+        }
+      }
+      expect([...consumers].sort()).toEqual([
+        "cache-server",
+        "katib-db-manager",
+        "katib-mysql",
+        "kubeflow-pipelines-profile-controller",
+        "metadata-grpc-deployment",
+        "ml-pipeline",
+        "ml-pipeline-ui",
+        "mysql",
+        "seaweedfs",
+      ]);
+      expect(Object.values(CREDENTIAL_KEYS)).toHaveLength(4);
+    });
   });
 
-  it("follows the configured scheme and lets any email domain in when none is configured", () => {
-    const internal = kubeflowIngress({ ...TEST_PARAMS, ingressScheme: "internal" }) as Obj;
-    expect(internal.metadata.annotations!["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
-    const open = render({ ...TEST_PARAMS, allowedEmailDomains: [], cullingEnabled: false });
-    expect(open.text).toContain('email_domains = [ "*" ]');
-    expect(open.text).toContain('ENABLE_CULLING: "false"');
+  describe("identity headers", () => {
+    const ra = one("RequestAuthentication", "cognito-jwt", "istio-system");
+    const rules = (
+      ra.spec as {
+        jwtRules: { issuer: string; audiences: string[]; outputClaimToHeaders: { header: string; claim: string }[] }[];
+      }
+    ).jwtRules;
+
+    it("sets kubeflow-userid from the Cognito token's email", () => {
+      expect(rules).toEqual([
+        expect.objectContaining({
+          issuer: TEST_PARAMS.issuerUrl,
+          jwksUri: `${TEST_PARAMS.issuerUrl}/.well-known/jwks.json`,
+          audiences: [TEST_PARAMS.clientId],
+        }),
+      ]);
+      expect(rules[0].outputClaimToHeaders).toContainEqual({ header: "kubeflow-userid", claim: "email" });
+      expect(find("AuthorizationPolicy", "istio-ingressgateway-require-jwt", "istio-system")).toHaveLength(1);
+    });
+
+    it("sets kubeflow-groups from the token (Cognito's groups claim), so a header the client sends never survives", () => {
+      expect(rules[0].outputClaimToHeaders).toContainEqual({ header: "kubeflow-groups", claim: "cognito:groups" });
+      // No other issuer is left that could set either header (Dex's mapped groups from its own tokens).
+      const all = objects.filter((o) => o.kind === "RequestAuthentication");
+      expect(all.map((o) => o.metadata.name)).toEqual(["cognito-jwt"]);
+    });
+  });
+
+  describe("NetworkPolicies, upstream's and ours, with enforcement on", () => {
+    const policies = objects.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicy[];
+    const profileLabels = parse(
+      (one("ConfigMap", /^namespace-labels-data-/, "kubeflow").data as Record<string, string>)["namespace-labels.yaml"],
+    ) as Record<string, string>;
+    const namespaces: Cluster["namespaces"] = Object.fromEntries([
+      ...objects.filter((o) => o.kind === "Namespace").map((o) => [o.metadata.name, o.metadata.labels ?? {}]),
+      // The team's namespace, labelled as the profile controller labels every profile namespace.
+      [TEST_PARAMS.profileName, profileLabels],
+    ]);
+    const cluster: Cluster = { policies, namespaces };
+    const podOf = (kind: string, name: string, namespace: string, ip = "10.42.1.20"): Pod => {
+      const w = one(kind, name, namespace);
+      const ports = Object.fromEntries(
+        containersOf(w).flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+      );
+      return { namespace, labels: template(w).metadata?.labels ?? {}, ip, namedPorts: ports };
+    };
+    const gateway = podOf("Deployment", "istio-ingressgateway", "istio-system");
+    const notebook: Pod = {
+      namespace: TEST_PARAMS.profileName,
+      labels: { app: "my-notebook", "notebook-name": "my-notebook" },
+      ip: "10.42.3.7",
+    };
+
+    it("counts upstream's policies (minus Dex's) and ours", () => {
+      expect(upstream.filter((o) => o.kind === "NetworkPolicy")).toHaveLength(40);
+      expect(policies.map((p) => p.metadata.name)).toContain("allow-load-balancer-to-ingress-gateway");
+    });
+
+    it("lets the load balancer (an address in the VPC) reach the ingress gateway on traffic and health-check ports only", () => {
+      const alb = { ip: "10.42.250.9" };
+      expect(allowsIngress(cluster, alb, gateway, 8080)).toBe(true);
+      expect(allowsIngress(cluster, alb, gateway, 15021)).toBe(true);
+      expect(allowsIngress(cluster, alb, gateway, 15000)).toBe(false);
+      expect(allowsIngress(cluster, { ip: "203.0.113.5" }, gateway, 8080)).toBe(false);
+      // Without our policy, upstream's alone would drop the ALB: the reason it exists.
+      const upstreamOnly: Cluster = {
+        ...cluster,
+        policies: policies.filter((p) => p.metadata.name !== "allow-load-balancer-to-ingress-gateway"),
+      };
+      expect(allowsIngress(upstreamOnly, alb, gateway, 8080)).toBe(false);
+    });
+
+    it("keeps a user namespace away from Katib's and KFP's MySQL, while their own services reach them", () => {
+      const katibMysql = podOf("Deployment", "katib-mysql", "kubeflow");
+      const kfpMysql = podOf("Deployment", "mysql", "kubeflow");
+      expect(allowsIngress(cluster, { pod: notebook }, katibMysql, 3306)).toBe(false);
+      expect(allowsIngress(cluster, { pod: notebook }, kfpMysql, 3306)).toBe(false);
+      expect(
+        allowsIngress(cluster, { pod: podOf("Deployment", "katib-db-manager", "kubeflow") }, katibMysql, 3306),
+      ).toBe(true);
+      expect(allowsIngress(cluster, { pod: podOf("Deployment", "ml-pipeline", "kubeflow") }, kfpMysql, 3306)).toBe(
+        true,
+      );
+      // Katib's metrics collectors in user namespaces still reach the db-manager, by upstream's policy.
+      expect(allowsIngress(cluster, { pod: notebook }, podOf("Deployment", "katib-db-manager", "kubeflow"), 6789)).toBe(
+        true,
+      );
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { awsLoadBalancerControllerStatements } from "../lib/aws-load-balancer-controller-policy";
-import { paramsFromConfigMapData } from "../lib/kubeflow-overlay";
+import { CREDENTIAL_KEYS, CREDENTIALS_SECRET, paramsFromConfigMapData } from "../lib/kubeflow-overlay";
 import { buildApp, dataSources, resource, resources } from "./helpers";
 
 type Body = Record<string, unknown>;
@@ -50,7 +50,7 @@ describe("kubeflow stack: install parameters and credentials", () => {
     const params = paramsFromConfigMapData(data);
     expect(params).toMatchObject({
       host: "kubeflow.example.com",
-      manifestsVersion: "26.03.1",
+      manifestsVersion: "26.03",
       ingressScheme: "internet-facing",
       allowedEmailDomains: ["example.com"],
       cullingEnabled: true,
@@ -75,6 +75,33 @@ describe("kubeflow stack: install parameters and credentials", () => {
       /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-auth\.outputs\.[^}]*client_secret\}$/,
     );
     expect(Object.values(data).join(" ")).not.toContain("client_secret");
+  });
+
+  it("generates this install's own database and artifact-store credentials once, into a Secret the install reads", () => {
+    const passwords = resources(kubeflow, "random_password");
+    const passwordFor = (key: string) => passwords.filter(([name]) => name.includes(`_${key}_`));
+    expect(passwords).toHaveLength(4);
+    for (const key of Object.values(CREDENTIAL_KEYS)) expect(passwordFor(key)).toHaveLength(1);
+    for (const [, password] of passwords) {
+      // Letters and digits only (no consumer has to quote them), long enough to resist guessing.
+      expect(password).toMatchObject({ special: false, min_lower: 1, min_upper: 1, min_numeric: 1 });
+      expect(password.length).toBeGreaterThanOrEqual(20);
+      // Nothing that would make Terraform regenerate them on a later apply.
+      expect(password.keepers).toBeUndefined();
+    }
+    const secret = resource(kubeflow, "kubernetes_secret_v1", "credentials");
+    expect(secret.metadata).toMatchObject(CREDENTIALS_SECRET);
+    const secretData = secret.data as Record<string, string>;
+    expect(Object.keys(secretData).sort()).toEqual(Object.values(CREDENTIAL_KEYS).sort());
+    for (const [key, value] of Object.entries(secretData)) {
+      const [[name]] = passwordFor(key);
+      expect(value).toBe(`\${random_password.${name}.result}`);
+    }
+    // The parameters ConfigMap, readable by more than the install step, carries none of them.
+    expect(JSON.stringify(data)).not.toContain("random_password");
+    expect(kubeflow.terraform.required_providers).toMatchObject({
+      random: { source: "hashicorp/random", version: "3.7.2" },
+    });
   });
 
   it("authenticates both Kubernetes and Helm providers with aws eks get-token", () => {

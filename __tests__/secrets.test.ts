@@ -7,6 +7,13 @@ import { buildApp, REPO_ROOT } from "./helpers";
 /** The one file allowed to hold secret-looking text: the planted fixture this test scans. */
 const PLANTED = "__tests__/fixtures/planted-secrets.txt";
 
+/**
+ * Upstream's own example Secret in the committed Kubeflow render: oauth2-proxy's published client and
+ * cookie secrets. It is vendored byte for byte (and checksummed), and the overlay deletes it;
+ * kubeflow-overlay.test.ts asserts that no upstream credential reaches what is installed.
+ */
+const UPSTREAM_PUBLISHED = /^kustomize-out\/kubeflow\/[^/]+\/secret-oauth2-proxy-oauth2-proxy-[a-z0-9]+\.yaml$/;
+
 describe("secrets hygiene", () => {
   it("catches the literals planted in a test fixture", () => {
     const findings = scanText(PLANTED, readFileSync(path.join(REPO_ROOT, PLANTED), "utf8"));
@@ -29,7 +36,9 @@ describe("secrets hygiene", () => {
       .filter((f) => f && f !== PLANTED && f !== "package-lock.json" && existsSync(path.join(REPO_ROOT, f)));
     expect(files.length).toBeGreaterThan(50);
     const findings = files.flatMap((f) => scanText(f, readFileSync(path.join(REPO_ROOT, f), "utf8")));
-    expect(findings).toEqual([]);
+    expect(findings.filter((f) => !UPSTREAM_PUBLISHED.test(f.file))).toEqual([]);
+    // The exemption is for upstream's file only, and the scan does see it.
+    expect(findings.filter((f) => UPSTREAM_PUBLISHED.test(f.file)).length).toBeGreaterThan(0);
   });
 
   const { stages, json } = buildApp();

@@ -8,6 +8,7 @@ import { gpuInstanceType } from "../lib/instance-types";
 import { clusterAutoscalerVersions, EKS_MANAGED_ADDONS, type EksAddonKey } from "../lib/versions";
 import { durationMinutes, NODE_BOOT_MINUTES } from "../lib/cost";
 import { EBS_VOLUME_LIMITS, type VolumeTypeLimits } from "../lib/ebs";
+import { hasCommittedRender } from "../lib/kubeflow-release";
 import { lustreInstallCeilingSeconds } from "../lib/node-user-data";
 
 const dnsLabel = (what: string, max = 63) =>
@@ -329,9 +330,15 @@ export const configSchema = z
     kubeflow: z.strictObject({
       manifestsVersion: z
         .string()
-        .regex(/^\d{2}\.\d{2}(\.\d+)?$/, 'must be a release tag such as "26.03.1"')
-        .default("26.03.1")
-        .describe("kubeflow/manifests (community-distribution) release tag to install."),
+        .regex(/^\d{2}\.\d{2}(\.\d+)?$/, 'must be a release tag such as "26.03"')
+        .refine((v) => hasCommittedRender(v), {
+          message:
+            "has no committed render in kustomize-out/kubeflow/: set its tag and commit in upstream/PROVENANCE.json and run `npm run generate -- kubeflow`, or use a rendered version",
+        })
+        .default("26.03")
+        .describe(
+          "kubeflow/manifests release to install; it must be rendered in kustomize-out/kubeflow/ (see README).",
+        ),
       ingressScheme: z
         .enum(["internet-facing", "internal"])
         .default("internet-facing")

@@ -3,6 +3,9 @@ import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULT_CLASS_ANNOTATION, EBS_CSI_PROVISIONER, type EbsVolumeType } from "../lib/ebs";
 
+/** The class's name unless told otherwise. */
+export const DEFAULT_CLASS_NAME = "ebs-encrypted";
+
 export interface DefaultStorageClassProps {
   readonly provider: TerraformProvider;
   /** The customer-managed key every volume is encrypted with (full ARN, as the driver requires). */
@@ -60,7 +63,7 @@ export class DefaultStorageClass extends Construct {
     this.storageClass = new StorageClassV1(this, "class", {
       provider: props.provider,
       metadata: {
-        name: props.name ?? "ebs-encrypted",
+        name: props.name ?? DEFAULT_CLASS_NAME,
         annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" },
       },
       storageProvisioner: EBS_CSI_PROVISIONER,

@@ -1,12 +1,15 @@
 /**
  * The parameters of our Kubeflow overlay and the files generated from them at install time.
  * The kubeflow stack publishes the parameters as a ConfigMap; the install script reads that
- * ConfigMap and calls `overlayFiles` to fill in the overlay before `kubectl kustomize`.
+ * ConfigMap (or `render` a --params file) and calls `overlayFiles` to fill in the overlay, which
+ * `kubectl kustomize` then builds over the committed render of the pinned release.
  */
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import type { Config } from "../config/schema";
 import { INGRESS_GROUP_NAME, INGRESS_NAME, INGRESS_NAMESPACE } from "./kubeflow";
+import { sha256 } from "./provenance";
 
 export interface KubeflowInstallParams {
   /** Upstream release tag. */
@@ -29,6 +32,8 @@ export interface KubeflowInstallParams {
   readonly profileOwner: string;
   /** The VPC's range: where the ALB's nodes connect to the ingress gateway from. */
   readonly vpcCidr: string;
+  /** Host of the Cognito login pages (prefix or custom domain), for logging out of Cognito too. */
+  readonly loginHost: string;
 }
 
 /** Namespace and name of the ConfigMap the kubeflow stack writes the parameters to. */
@@ -37,6 +42,42 @@ export const INSTALL_PARAMS_CONFIGMAP = { namespace: "kube-system", name: "kubef
 export const OIDC_CLIENT_SECRET = { namespace: "kube-system", name: "kubeflow-oidc-client" } as const;
 /** The Secret oauth2-proxy reads (created by the install step from OIDC_CLIENT_SECRET plus a cookie secret). */
 export const OAUTH2_PROXY_SECRET = { namespace: "oauth2-proxy", name: "oauth2-proxy-credentials" } as const;
+/** The Secret the kubeflow stack writes this install's generated credentials to (sensitive in state). */
+export const CREDENTIALS_SECRET = { namespace: "kube-system", name: "kubeflow-credentials" } as const;
+
+/** The generated credentials, by key in CREDENTIALS_SECRET. */
+export const CREDENTIAL_KEYS = {
+  kfpMysqlPassword: "kfp-mysql-root-password",
+  katibMysqlPassword: "katib-mysql-root-password",
+  artifactStoreAccessKey: "artifact-store-access-key",
+  artifactStoreSecretKey: "artifact-store-secret-key",
+} as const;
+
+export type KubeflowCredentials = Readonly<Record<keyof typeof CREDENTIAL_KEYS, string>>;
+
+/**
+ * The Secrets upstream ships with published defaults (KFP's MySQL: root with an empty password;
+ * Katib's MySQL: root/"test"; the artifact store: minio/minio123), under the names and keys their
+ * consumers read (kubeflow/manifests 26.03): mysql-secret (ml-pipeline api-server, cache-server,
+ * metadata-grpc), katib-mysql-secrets (katib-mysql, katib-db-manager), mlpipeline-minio-artifact
+ * (SeaweedFS itself, ml-pipeline api-server and UI, and the pipelines profile controller, which
+ * uses it as SeaweedFS's admin to create each profile namespace's own access key). The overlay deletes upstream's; the install step applies
+ * these with this install's credentials.
+ */
+export function credentialSecrets(c: KubeflowCredentials): object[] {
+  const secret = (name: string, stringData: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: "kubeflow", labels: { "app.kubernetes.io/part-of": "kubeflow" } },
+    type: "Opaque",
+    stringData,
+  });
+  return [
+    secret("mysql-secret", { username: "root", password: c.kfpMysqlPassword }),
+    secret("katib-mysql-secrets", { MYSQL_ROOT_PASSWORD: c.katibMysqlPassword }),
+    secret("mlpipeline-minio-artifact", { accesskey: c.artifactStoreAccessKey, secretkey: c.artifactStoreSecretKey }),
+  ];
+}
 
 /** The ALB's TLS policy: TLS 1.3, and TLS 1.2 restricted to forward-secret AEAD ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
@@ -67,7 +108,38 @@ const KEYS: Record<keyof KubeflowInstallParams, string> = {
   profileName: "profile-name",
   profileOwner: "profile-owner",
   vpcCidr: "vpc-cidr",
+  loginHost: "login-host",
 };
+
+/** The params that exist only after deploy; `render` without --params marks them as placeholders. */
+export const DEPLOY_TIME_PARAMS = ["issuerUrl", "clientId", "certificateArn", "vpcCidr", "loginHost"] as const;
+
+/** A clearly marked stand-in for a value only a deployed stack knows. */
+export function placeholder(param: (typeof DEPLOY_TIME_PARAMS)[number]): string {
+  return `PLACEHOLDER-${KEYS[param]}-set-it-with---params`;
+}
+
+/** The ConfigMap key of each param, for --params files (the same keys as the ConfigMap). */
+export const PARAM_KEYS: Readonly<Record<keyof KubeflowInstallParams, string>> = KEYS;
+
+/** What only a deployed stack knows (the auth stack's Cognito outputs, the eks stack's VPC). */
+export type DeployTimeParams = Pick<KubeflowInstallParams, (typeof DEPLOY_TIME_PARAMS)[number]>;
+
+/** The parameters from the config, plus the deploy-time values (tokens in the stack, files or placeholders in `render`). */
+export function paramsFromConfig(config: Config, deployTime: DeployTimeParams): KubeflowInstallParams {
+  return {
+    manifestsVersion: config.kubeflow.manifestsVersion,
+    host: config.domain.kubeflowHost,
+    ingressScheme: config.kubeflow.ingressScheme,
+    allowedEmailDomains: config.auth.allowedEmailDomains,
+    cullingEnabled: config.kubeflow.culling.enabled,
+    cullIdleMinutes: config.kubeflow.culling.idleMinutes,
+    cullCheckPeriodMinutes: config.kubeflow.culling.checkPeriodMinutes,
+    profileName: config.kubeflow.profile.name,
+    profileOwner: config.kubeflow.profile.owner,
+    ...deployTime,
+  };
+}
 
 /** ConfigMap data for the parameters (values may be Terraform tokens). */
 export function paramsToConfigMapData(p: KubeflowInstallParams): Record<string, string> {
@@ -115,6 +187,7 @@ export function paramsFromConfigMapData(data: Record<string, string | undefined>
     profileName: get("profileName"),
     profileOwner: get("profileOwner"),
     vpcCidr: get("vpcCidr"),
+    loginHost: get("loginHost"),
   };
 }
 
@@ -146,6 +219,8 @@ export function oauth2ProxyConfig(p: KubeflowInstallParams): string {
     'code_challenge_method = "S256"',
     `redirect_url = ${quote(`https://${p.host}/oauth2/callback`)}`,
     "relative_redirect_url = false",
+    // After /oauth2/sign_out, only the Cognito login host may be the redirect (the Cognito logout).
+    `whitelist_domains = ${list([p.loginHost])}`,
     "",
   ].join("\n");
 }
@@ -165,7 +240,12 @@ export function cognitoRequestAuthentication(p: KubeflowInstallParams): object {
           audiences: [p.clientId],
           forwardOriginalToken: true,
           fromHeaders: [{ name: "Authorization", prefix: "Bearer " }],
-          outputClaimToHeaders: [{ header: "kubeflow-userid", claim: "email" }],
+          // As upstream's own issuers do: a request's kubeflow-groups header is always the token's,
+          // never one the client sent (Cognito's groups claim, absent for a user in no group).
+          outputClaimToHeaders: [
+            { header: "kubeflow-userid", claim: "email" },
+            { header: "kubeflow-groups", claim: "cognito:groups" },
+          ],
         },
       ],
     },
@@ -251,21 +331,79 @@ export function teamProfile(p: KubeflowInstallParams): object {
   };
 }
 
+/**
+ * Where the dashboard's logout sends the browser: oauth2-proxy's sign-out (its cookie goes), then
+ * Cognito's /logout with the app client and a logout URI the client allows (the Kubeflow host, see
+ * CognitoLogin), which ends the Cognito session too; Cognito then sends the user back to Kubeflow,
+ * which starts a fresh login.
+ */
+export function logoutUrl(p: KubeflowInstallParams): string {
+  const cognitoLogout =
+    `https://${p.loginHost}/logout?client_id=${encodeURIComponent(p.clientId)}` +
+    `&logout_uri=${encodeURIComponent(`https://${p.host}/`)}`;
+  return `/oauth2/sign_out?rd=${encodeURIComponent(cognitoLogout)}`;
+}
+
+/** The pod-template annotation that carries a hash of the configuration a Deployment reads at start. */
+export const CONFIG_HASH_ANNOTATION = "kubeflow-eks/config-sha256";
+
+/**
+ * A patch that stamps a Deployment's pod template with a hash of the configuration it reads at
+ * start. The render's ConfigMaps keep their names when patched, so without it a changed setting
+ * (allowed domains, culling) would reach the ConfigMap but not the running pods; with it, a new
+ * hash rolls the Deployment.
+ */
+function rolloutOnChange(name: string, namespace: string, config: unknown): object {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace },
+    spec: { template: { metadata: { annotations: { [CONFIG_HASH_ANNOTATION]: sha256(JSON.stringify(config)) } } } },
+  };
+}
+
 /** The files the overlay's kustomization.yaml expects besides its static ones. */
 export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
   const yaml = (o: object) => stringify(o, { lineWidth: 0 });
+  const oauth2Proxy = { "oauth2_proxy.cfg": oauth2ProxyConfig(p) };
+  const culling = {
+    ENABLE_CULLING: String(p.cullingEnabled),
+    CULL_IDLE_TIME: String(p.cullIdleMinutes),
+    IDLENESS_CHECK_PERIOD: String(p.cullCheckPeriodMinutes),
+  };
   return {
-    "oauth2_proxy.cfg": oauth2ProxyConfig(p),
     "cognito-jwt.yaml": yaml(cognitoRequestAuthentication(p)),
     "ingress.yaml": yaml(kubeflowIngress(p)),
     "profile.yaml": yaml(teamProfile(p)),
     "load-balancer-network-policy.yaml": yaml(loadBalancerNetworkPolicy(p)),
-    "culling.env": [
-      `ENABLE_CULLING=${p.cullingEnabled}`,
-      `CULL_IDLE_TIME=${p.cullIdleMinutes}`,
-      `IDLENESS_CHECK_PERIOD=${p.cullCheckPeriodMinutes}`,
-      "",
-    ].join("\n"),
+    // The render's generated ConfigMaps carry hash suffixes their consumers already name, so they
+    // are patched in place (targets in kustomization.yaml), not regenerated.
+    "patches/oauth2-proxy-config.yaml": yaml({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "oauth2-proxy" },
+      data: oauth2Proxy,
+    }),
+    "patches/oauth2-proxy-rollout.yaml": yaml(rolloutOnChange("oauth2-proxy", "oauth2-proxy", oauth2Proxy)),
+    "patches/culling.yaml": yaml({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "notebook-controller-config" },
+      data: culling,
+    }),
+    "patches/notebook-controller-rollout.yaml": yaml(
+      rolloutOnChange("notebook-controller-deployment", "kubeflow", culling),
+    ),
+    "patches/logout.yaml": yaml({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "centraldashboard", namespace: "kubeflow" },
+      spec: {
+        template: {
+          spec: { containers: [{ name: "centraldashboard", env: [{ name: "LOGOUT_URL", value: logoutUrl(p) }] }] },
+        },
+      },
+    }),
   };
 }
 
@@ -274,8 +412,8 @@ export const OVERLAY_SOURCE = path.join(__dirname, "..", "kustomize", "kubeflow"
 
 /**
  * Lays out a buildable overlay in `workDir`: `overlay/` (our files plus the generated ones) next
- * to `upstream/` (a link to the extracted upstream release). Returns the overlay's path, ready
- * for `kubectl kustomize`. Nothing written here is secret.
+ * to `upstream/` (a link to the committed render of the release, a kustomization of its objects).
+ * Returns the overlay's path, ready for `kubectl kustomize`. Nothing written here is secret.
  */
 export function prepareOverlay(workDir: string, upstreamDir: string, params: KubeflowInstallParams): string {
   const overlay = path.join(workDir, "overlay");

@@ -12,6 +12,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
+import { KUBEFLOW_ENTRY, ReleaseError, verifyRender } from "../lib/kubeflow-release";
+import { provenanceEntry, readProvenance, writeProvenanceEntry } from "../lib/provenance";
+import {
+  compareWithFreshRender,
+  KubeflowGenerateError,
+  renderKubeflow,
+  writeRender,
+  type KubeflowGenerateOptions,
+} from "./generate-kubeflow";
 
 export const REPO_ROOT = path.join(__dirname, "..");
 
@@ -115,10 +124,15 @@ function listFiles(root: string, dir: string): string[] {
   );
 }
 
-/** Files under kustomize-out/ and generated/ of `root`, as slash-separated relative paths. */
+/**
+ * Files under kustomize-out/ and generated/ of `root`, as slash-separated relative paths. The
+ * Kubeflow render (kustomize-out/kubeflow/) has its own sources and checks (generate-kubeflow.ts).
+ */
 function generatedTree(root: string): Set<string> {
   return new Set(
-    [...listFiles(root, "kustomize-out"), ...listFiles(root, "generated")].map((f) => f.split(path.sep).join("/")),
+    [...listFiles(root, "kustomize-out"), ...listFiles(root, "generated")]
+      .map((f) => f.split(path.sep).join("/"))
+      .filter((f) => !f.startsWith("kustomize-out/kubeflow/")),
   );
 }
 
@@ -151,16 +165,54 @@ export function checkFreshness(kustomize: Kustomize = kubectlKustomize, committe
 }
 
 export function writeAll(files: Map<string, string>, root: string = REPO_ROOT): void {
-  for (const dir of ["kustomize-out", "generated"]) rmSync(path.join(root, dir), { recursive: true, force: true });
+  for (const dir of GENERATED_SOURCES.map((s) => path.join("kustomize-out", s.name)).concat("generated"))
+    rmSync(path.join(root, dir), { recursive: true, force: true });
   for (const [file, content] of files) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), content);
   }
 }
 
-function main(): void {
-  if (process.argv.includes("--check")) {
-    const problems = checkFreshness();
+/** `--source owner/name=<git dir>` arguments. */
+export function sourceArgs(argv: readonly string[]): Record<string, string> {
+  const sources: Record<string, string> = {};
+  argv.forEach((arg, i) => {
+    if (arg !== "--source") return;
+    const value = argv[i + 1] ?? "";
+    const eq = value.indexOf("=");
+    if (eq <= 0) throw new GenerateError(`--source takes owner/name=<git dir>, got "${value}"`);
+    sources[value.slice(0, eq)] = path.resolve(value.slice(eq + 1));
+  });
+  return sources;
+}
+
+/** The Kubeflow render's check: recorded checksums always, a full re-render when the sources are at hand. */
+export function checkKubeflow(options: KubeflowGenerateOptions = {}): string[] {
+  const root = options.root ?? REPO_ROOT;
+  const log = options.log ?? (() => {});
+  const entry = provenanceEntry(KUBEFLOW_ENTRY, readProvenance(path.join(root, "upstream", "PROVENANCE.json")));
+  try {
+    verifyRender(entry.version, root);
+  } catch (err) {
+    if (err instanceof ReleaseError) return [err.message];
+    throw err;
+  }
+  const problems = compareWithFreshRender({ ...options, root, log });
+  if (problems === undefined) {
+    log(
+      `kustomize-out/kubeflow/${entry.version}/ matches upstream/PROVENANCE.json; not re-rendered (sources not cached: ` +
+        "`npm run generate -- kubeflow` fetches them, or pass --source)",
+    );
+    return [];
+  }
+  return problems;
+}
+
+function main(argv: readonly string[]): void {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const sources = sourceArgs(argv);
+  if (argv.includes("--check")) {
+    const problems = [...checkFreshness(), ...checkKubeflow({ sources, log })];
     if (problems.length > 0) {
       process.stderr.write(
         `generated output is stale; run \`npm run generate\` and commit:\n  ${problems.join("\n  ")}\n`,
@@ -170,6 +222,15 @@ function main(): void {
     process.stderr.write("kustomize-out/ and generated/ are fresh\n");
     return;
   }
+  if (argv.includes("kubeflow")) {
+    const render = renderKubeflow({ sources, log });
+    writeRender(render);
+    writeProvenanceEntry(render.entry);
+    log(
+      `wrote ${render.files.size} files into kustomize-out/kubeflow/${render.entry.version}/ and their sums into upstream/PROVENANCE.json`,
+    );
+    return;
+  }
   const files = renderAll();
   writeAll(files);
   process.stderr.write(`wrote ${files.size} files into kustomize-out/ and generated/\n`);
@@ -177,9 +238,10 @@ function main(): void {
 
 if (require.main === module) {
   try {
-    main();
+    main(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`${err instanceof GenerateError ? err.message : String(err)}\n`);
+    const known = err instanceof GenerateError || err instanceof KubeflowGenerateError || err instanceof ReleaseError;
+    process.stderr.write(`${known ? (err as Error).message : String(err)}\n`);
     process.exit(1);
   }
 }

@@ -1,61 +1,99 @@
 /**
- * npm run kubeflow -- install | uninstall | render
+ * npm run kubeflow -- install [--dry-run] [--timeout 20m] | render --out <dir> [--params <file>] | uninstall
  *
- *   install    render the pinned upstream release with our overlay and apply it until it settles
- *   render     print the rendered objects (no secrets in them) for review
- *   uninstall  remove Kubeflow, Ingress first so the ALB goes away while its controller runs
+ *   install    check the committed render's checksums, build our overlay on it, apply it server-side
+ *              until it settles, then wait until every workload is available (non-zero on timeout).
+ *              --dry-run prints the plan and applies nothing; an install that would change nothing
+ *              says so and applies nothing.
+ *   render     write what install would apply as YAML files, with no cluster: the config (KF_CONFIG)
+ *              gives most parameters, --params <file> the deploy-time ones (issuer-url, client-id,
+ *              certificate-arn, vpc-cidr, login-host); without it they are marked PLACEHOLDER, as are
+ *              the Secrets' values.
+ *   uninstall  remove Kubeflow, Ingress first so the ALB goes away while its controller runs.
  *
- * Environment: KUBEFLOW_MANIFESTS_DIR=<dir> uses an unpacked release instead of downloading;
- * KUBEFLOW_APPLY_PASSES (default 15) and KUBEFLOW_APPLY_PAUSE_SECONDS (default 20).
+ * Environment: KUBEFLOW_APPLY_PASSES (default 15), KUBEFLOW_APPLY_PAUSE_SECONDS (default 20).
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
+import { durationMinutes } from "../lib/cost";
 import {
-  applyOauth2ProxySecret,
-  applyUntilSettled,
-  fetchUpstream,
+  DEPLOY_TIME_PARAMS,
+  paramsFromConfig,
+  paramsFromConfigMapData,
+  paramsToConfigMapData,
+  placeholder,
+  type DeployTimeParams,
+} from "../lib/kubeflow-overlay";
+import { ReleaseError } from "../lib/kubeflow-release";
+import {
+  buildOverlay,
+  install,
+  installPlan,
   InstallError,
+  placeholderSecrets,
   readInstallParams,
-  renderOverlay,
+  readParamsFile,
+  requireCluster,
   requireKubectl,
   runCommand,
-  selectKinds,
   uninstallSteps,
+  writePlan,
 } from "./kubeflow-install";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function main(command: string | undefined): Promise<void> {
-  requireKubectl();
-  const params = readInstallParams();
-  const upstream = await fetchUpstream(params.manifestsVersion, log);
-  log(`rendering Kubeflow ${params.manifestsVersion} with the overlay for https://${params.host}`);
-  const rendered = renderOverlay(upstream, params);
+function option(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const value = argv[i + 1];
+  if (!value || value.startsWith("--")) throw new InstallError(`${name} needs a value`);
+  return value;
+}
 
+/** Parameters for `render`: the config, then --params, then placeholders for what is still unknown. */
+export function renderParams(argv: readonly string[]) {
+  const config = loadConfig(configPathFromEnv());
+  const deployTime = Object.fromEntries(
+    DEPLOY_TIME_PARAMS.map((p) => [p, placeholder(p)]),
+  ) as unknown as DeployTimeParams;
+  const base = paramsToConfigMapData(paramsFromConfig(config, deployTime));
+  const file = option(argv, "--params");
+  const given = file ? readParamsFile(readFileSync(file, "utf8"), file) : {};
+  return paramsFromConfigMapData({ ...base, ...given });
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command] = argv;
   if (command === "render") {
-    process.stdout.write(rendered);
+    const out = option(argv, "--out");
+    if (!out) throw new InstallError("usage: npm run kubeflow -- render --out <dir> [--params <file>]");
+    requireKubectl();
+    const params = renderParams(argv);
+    const count = writePlan(installPlan(params, placeholderSecrets()), path.resolve(out));
+    log(`wrote ${count} files for Kubeflow ${params.manifestsVersion} into ${out}`);
     return;
   }
   if (command === "install") {
-    log("applying namespaces");
-    const namespaces = runCommand(
-      "kubectl",
-      ["apply", "--server-side", "--force-conflicts", "-f", "-"],
-      selectKinds(rendered, ["Namespace"]),
-    );
-    if (namespaces.status !== 0) throw new InstallError(`could not create namespaces: ${namespaces.stderr.trim()}`);
-    log("applying the oauth2-proxy credentials (from the cluster, through stdin)");
-    applyOauth2ProxySecret();
-    const passes = await applyUntilSettled(rendered, {
+    const timeout = option(argv, "--timeout") ?? "20m";
+    const result = await install({
+      dryRun: argv.includes("--dry-run"),
+      timeoutSeconds: durationMinutes(timeout) * 60,
       maxPasses: Number(process.env.KUBEFLOW_APPLY_PASSES ?? 15),
       pauseSeconds: Number(process.env.KUBEFLOW_APPLY_PAUSE_SECONDS ?? 20),
+      pollSeconds: 15,
       log,
       sleep: (s) => new Promise((resolve) => setTimeout(resolve, s * 1000)),
+      now: () => Date.now(),
     });
-    log(`Kubeflow applied in ${passes} pass(es). Pods take a few minutes to start:`);
-    log("  kubectl get pods -A | grep -vE 'Running|Completed'");
-    log("Next: npx cdktf deploy dns");
+    if (result === "installed")
+      log("Kubeflow is installed and every workload is available. Next: npx cdktf deploy dns");
     return;
   }
   if (command === "uninstall") {
+    requireKubectl();
+    requireCluster();
+    const rendered = buildOverlay(readInstallParams());
     for (const step of uninstallSteps(rendered)) {
       log(step.description);
       const result = runCommand("kubectl", step.args, step.input);
@@ -64,10 +102,15 @@ async function main(command: string | undefined): Promise<void> {
     log("Kubeflow removed. Next: npx cdktf destroy kubeflow (after dns, dashboard and fsx)");
     return;
   }
-  throw new InstallError(`usage: npm run kubeflow -- install | uninstall | render (got "${command ?? ""}")`);
+  throw new InstallError(
+    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
+  );
 }
 
-main(process.argv[2]).catch((err: unknown) => {
-  log(err instanceof InstallError ? `error: ${err.message}` : String(err instanceof Error ? err.stack : err));
-  process.exit(1);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    const known = err instanceof InstallError || err instanceof ReleaseError || err instanceof ConfigError;
+    log(known ? `error: ${(err as Error).message}` : String(err instanceof Error ? err.stack : err));
+    process.exit(1);
+  });
+}

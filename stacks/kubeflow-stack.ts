@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { AwsLoadBalancerController } from "../constructs/aws-load-balancer-controller";
 import { ClusterProviders } from "../constructs/cluster-providers";
 import { KubeflowInstallInputs } from "../constructs/kubeflow-install-inputs";
-import type { KubeflowInstallParams } from "../lib/kubeflow-overlay";
+import { paramsFromConfig, type KubeflowInstallParams } from "../lib/kubeflow-overlay";
 import type { AuthStackOutputs } from "./auth-stack";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
@@ -42,21 +42,13 @@ export class KubeflowStack extends BaseStack {
       helmProvider: this.providers.helm!,
     });
 
-    this.installParams = {
-      manifestsVersion: config.kubeflow.manifestsVersion,
-      host: config.domain.kubeflowHost,
+    this.installParams = paramsFromConfig(config, {
       issuerUrl: props.auth.issuerUrl,
       clientId: props.auth.clientId,
       certificateArn: props.auth.certificateArn,
-      ingressScheme: config.kubeflow.ingressScheme,
-      allowedEmailDomains: config.auth.allowedEmailDomains,
-      cullingEnabled: config.kubeflow.culling.enabled,
-      cullIdleMinutes: config.kubeflow.culling.idleMinutes,
-      cullCheckPeriodMinutes: config.kubeflow.culling.checkPeriodMinutes,
-      profileName: config.kubeflow.profile.name,
-      profileOwner: config.kubeflow.profile.owner,
       vpcCidr: props.cluster.vpcCidr,
-    };
+      loginHost: props.auth.loginHost,
+    });
     new KubeflowInstallInputs(this, "install-inputs", {
       provider: this.providers.kubernetes!,
       params: this.installParams,

@@ -1,0 +1,257 @@
+/**
+ * `npm run generate -- kubeflow` on small git repositories laid out like the real ones (a manifests
+ * repository whose example pulls three remote bases), so every branch runs in well under a second:
+ * remote bases resolved at their pinned tags, a release asset rebuilt, every file's sum and every
+ * image recorded, the refusals, and the staleness checks. The committed real render is checked at
+ * the end.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { KUBEFLOW_ENTRY, ReleaseError, verifyRender } from "../lib/kubeflow-release";
+import { provenanceEntry, readProvenance, writeProvenanceEntry, type ProvenanceEntry } from "../lib/provenance";
+import {
+  compareWithFreshRender,
+  KubeflowGenerateError,
+  renderKubeflow,
+  writeRender,
+  type KubeflowGenerateOptions,
+} from "../scripts/generate-kubeflow";
+import { checkKubeflow } from "../scripts/generate";
+
+const configMap = (name: string, image?: string) =>
+  image
+    ? `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: kubeflow\nspec:\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: main\n          image: ${image}\n`
+    : `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: kubeflow\n`;
+
+const kustomization = (resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join("\n")}\n`;
+
+/** A git repository with `files` committed and tagged; returns its .git directory and the commit. */
+function gitRepo(dir: string, tag: string, files: Record<string, string>): { gitDir: string; commit: string } {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  const git = (...args: string[]) =>
+    execFileSync(
+      "git",
+      ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args],
+      {
+        cwd: dir,
+        encoding: "utf8",
+      },
+    ).trim();
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "release");
+  git("tag", tag);
+  return { gitDir: path.join(dir, ".git"), commit: git("rev-parse", "HEAD") };
+}
+
+interface Fixture {
+  readonly root: string;
+  readonly options: KubeflowGenerateOptions;
+  readonly entries: ProvenanceEntry[];
+}
+
+/** Four repositories and a project root whose PROVENANCE pins them; `example` overrides the example kustomization. */
+function fixture(example?: string[]): Fixture {
+  const top = mkdtempSync(path.join(tmpdir(), "generate-kubeflow-"));
+  const manifests = gitRepo(path.join(top, "manifests"), "1.0", {
+    "example/kustomization.yaml": kustomization(example ?? ["../apps/pipeline", "../apps/trainer"]),
+    "apps/pipeline/kustomization.yaml": kustomization([
+      "https://github.com/argoproj/argo-workflows/manifests/base?ref=v3.0.0",
+      "ml-pipeline.yaml",
+    ]),
+    "apps/pipeline/ml-pipeline.yaml": configMap("ml-pipeline", "ghcr.io/kubeflow/kfp-api-server:2.0.0"),
+    "apps/trainer/kustomization.yaml": kustomization([
+      "https://github.com/kubernetes-sigs/lws//config/default?ref=v0.1.0",
+      "https://github.com/kubernetes-sigs/jobset/releases/download/v0.2.0/manifests.yaml",
+    ]),
+  });
+  const argo = gitRepo(path.join(top, "argo"), "v3.0.0", {
+    "manifests/base/kustomization.yaml": kustomization(["controller.yaml"]),
+    "manifests/base/controller.yaml": configMap("workflow-controller", "quay.io/argoproj/workflow-controller:v3.0.0"),
+  });
+  const lws = gitRepo(path.join(top, "lws"), "v0.1.0", {
+    "config/default/kustomization.yaml": kustomization(["lws.yaml"]),
+    "config/default/lws.yaml": configMap("lws-config"),
+  });
+  const jobset = gitRepo(path.join(top, "jobset"), "v0.2.0", {
+    "config/default/kustomization.yaml": kustomization(["jobset.yaml"]),
+    "config/default/jobset.yaml": configMap("jobset-controller", "registry.k8s.io/jobset/jobset:v0.2.0"),
+  });
+  const entry = (name: string, repository: string, tag: string, commit: string): ProvenanceEntry => ({
+    name,
+    version: tag,
+    repository,
+    tag,
+    commit,
+    files: [],
+    images: [],
+  });
+  const entries = [
+    entry(KUBEFLOW_ENTRY, "kubeflow/manifests", "1.0", manifests.commit),
+    entry("kubeflow-argo-workflows", "argoproj/argo-workflows", "v3.0.0", argo.commit),
+    entry("kubeflow-lws", "kubernetes-sigs/lws", "v0.1.0", lws.commit),
+    entry("kubeflow-jobset", "kubernetes-sigs/jobset", "v0.2.0", jobset.commit),
+  ];
+  const root = path.join(top, "project");
+  mkdirSync(path.join(root, "upstream"), { recursive: true });
+  writeFileSync(path.join(root, "upstream", "PROVENANCE.json"), JSON.stringify(entries));
+  const sources = {
+    "kubeflow/manifests": manifests.gitDir,
+    "argoproj/argo-workflows": argo.gitDir,
+    "kubernetes-sigs/lws": lws.gitDir,
+    "kubernetes-sigs/jobset": jobset.gitDir,
+  };
+  return { root, options: { root, sources, clone: false, cacheDir: path.join(top, "cache") }, entries };
+}
+
+/** Renders the fixture and commits it to its project root, as `npm run generate -- kubeflow` does. */
+function generate(f: Fixture): ProvenanceEntry {
+  const render = renderKubeflow(f.options);
+  writeRender(render, f.root);
+  writeProvenanceEntry(render.entry, path.join(f.root, "upstream", "PROVENANCE.json"));
+  return render.entry;
+}
+
+const fixtures: string[] = [];
+afterAll(() => {
+  for (const dir of fixtures) rmSync(dir, { recursive: true, force: true });
+});
+function tracked(f: Fixture): Fixture {
+  fixtures.push(path.dirname(f.root));
+  return f;
+}
+
+describe("npm run generate -- kubeflow", () => {
+  const f = tracked(fixture());
+  const entry = generate(f);
+  const dir = path.join(f.root, "kustomize-out", "kubeflow", "1.0");
+
+  it("renders the example with every remote base resolved at its pinned tag, one file per object", () => {
+    const files = entry.files.map((x) => path.basename(x.path));
+    expect(files).toEqual([
+      "configmap-kubeflow-lws-config.yaml",
+      "deployment-kubeflow-jobset-controller.yaml",
+      "deployment-kubeflow-ml-pipeline.yaml",
+      "deployment-kubeflow-workflow-controller.yaml",
+      "kustomization.yaml",
+    ]);
+    // The release asset (a file of jobset's GitHub release) is rebuilt from jobset's own config/default.
+    expect(readFileSync(path.join(dir, "deployment-kubeflow-jobset-controller.yaml"), "utf8")).toContain(
+      "registry.k8s.io/jobset/jobset:v0.2.0",
+    );
+  });
+
+  it("heads the kustomization with every source's tag and commit, and lists the objects in render order", () => {
+    const k = readFileSync(path.join(dir, "kustomization.yaml"), "utf8");
+    for (const e of f.entries) expect(k).toContain(`${e.repository} ${e.tag} (${e.commit})`);
+    // In the order kustomize emitted them (its legacy kind order, then names).
+    expect(k.split("resources:\n")[1]).toBe(
+      [
+        "configmap-kubeflow-lws-config.yaml",
+        "deployment-kubeflow-jobset-controller.yaml",
+        "deployment-kubeflow-ml-pipeline.yaml",
+        "deployment-kubeflow-workflow-controller.yaml",
+      ]
+        .map((file) => `  - ${file}\n`)
+        .join(""),
+    );
+  });
+
+  it("records the sha256 of every file and every image the pods name", () => {
+    expect(verifyRender("1.0", f.root).files).toHaveLength(5);
+    expect(entry.images).toEqual([
+      { repository: "ghcr.io/kubeflow/kfp-api-server", tag: "2.0.0" },
+      { repository: "quay.io/argoproj/workflow-controller", tag: "v3.0.0" },
+      { repository: "registry.k8s.io/jobset/jobset", tag: "v0.2.0" },
+    ]);
+  });
+
+  it("is deterministic: a fresh render matches the committed one", () => {
+    expect(compareWithFreshRender(f.options)).toEqual([]);
+    expect(checkKubeflow(f.options)).toEqual([]);
+  });
+
+  it("reports a stale render: an edited, a missing and an extra file", () => {
+    const g = tracked(fixture());
+    generate(g);
+    const out = path.join(g.root, "kustomize-out", "kubeflow", "1.0");
+    writeFileSync(path.join(out, "configmap-kubeflow-lws-config.yaml"), "edited: by hand\n");
+    rmSync(path.join(out, "deployment-kubeflow-ml-pipeline.yaml"));
+    writeFileSync(path.join(out, "extra.yaml"), "kind: ConfigMap\n");
+    expect(compareWithFreshRender(g.options)).toEqual([
+      "kustomize-out/kubeflow/1.0/configmap-kubeflow-lws-config.yaml differs",
+      "kustomize-out/kubeflow/1.0/deployment-kubeflow-ml-pipeline.yaml is missing",
+      "kustomize-out/kubeflow/1.0/extra.yaml is not rendered any more",
+    ]);
+    // Without the sources at hand the recorded sums still catch all three.
+    const [problem] = checkKubeflow({ ...g.options, sources: {} });
+    expect(problem).toMatch(/configmap-kubeflow-lws-config\.yaml: sha256 [0-9a-f]{64}, recorded [0-9a-f]{64}/);
+    expect(problem).toMatch(/deployment-kubeflow-ml-pipeline\.yaml is missing/);
+    expect(problem).toMatch(/extra\.yaml is not in upstream\/PROVENANCE\.json/);
+  });
+
+  it("reports a pin moved in PROVENANCE without a re-render, even when the sources are not at hand", () => {
+    const g = tracked(fixture());
+    const rendered = generate(g);
+    const file = path.join(g.root, "upstream", "PROVENANCE.json");
+    const argo = provenanceEntry("kubeflow-argo-workflows", readProvenance(file));
+    writeProvenanceEntry({ ...argo, tag: "v3.0.1", commit: "0".repeat(40) }, file);
+    expect(rendered.files.length).toBe(5);
+    expect(checkKubeflow({ ...g.options, sources: {} })).toEqual([
+      expect.stringContaining(
+        `kustomization.yaml was not rendered from argoproj/argo-workflows v3.0.1 (${"0".repeat(40)}), which upstream/PROVENANCE.json pins`,
+      ),
+    ]);
+  });
+
+  it("refuses a remote base no entry pins, naming the kustomization", () => {
+    const g = tracked(fixture(["https://github.com/example-org/other//config?ref=v1"]));
+    expect(() => renderKubeflow(g.options)).toThrow(KubeflowGenerateError);
+    expect(() => renderKubeflow(g.options)).toThrow(
+      /example\/kustomization\.yaml: remote base https:\/\/github\.com\/example-org\/other\/\/config\?ref=v1 is not pinned/,
+    );
+  });
+
+  it("refuses a remote base at another tag than the pinned one", () => {
+    const g = tracked(fixture(["https://github.com/kubernetes-sigs/lws//config/default?ref=v0.9.9"]));
+    expect(() => renderKubeflow(g.options)).toThrow(
+      /asks for kubernetes-sigs\/lws at v0\.9\.9, but upstream\/PROVENANCE\.json pins v0\.1\.0 \(entry "kubeflow-lws"\)/,
+    );
+  });
+
+  it("refuses a tag whose commit is not the recorded one", () => {
+    const g = tracked(fixture());
+    const file = path.join(g.root, "upstream", "PROVENANCE.json");
+    writeProvenanceEntry({ ...provenanceEntry("kubeflow-jobset", readProvenance(file)), commit: "f".repeat(40) }, file);
+    expect(() => renderKubeflow(g.options)).toThrow(
+      new RegExp(
+        `kubernetes-sigs/jobset v0\\.2\\.0 is commit [0-9a-f]{40}, but upstream/PROVENANCE\\.json records ${"f".repeat(40)}`,
+      ),
+    );
+  });
+
+  it("says where to get a source it does not have, instead of cloning when told not to", () => {
+    const g = tracked(fixture());
+    expect(() => renderKubeflow({ ...g.options, sources: {} })).toThrow(/no source for kubeflow\/manifests 1\.0/);
+    expect(compareWithFreshRender({ ...g.options, sources: {} })).toBeUndefined();
+  });
+});
+
+describe("the committed Kubeflow render", () => {
+  it("matches its recorded sums and pins", () => {
+    const entry = provenanceEntry(KUBEFLOW_ENTRY);
+    expect(() => verifyRender(entry.version)).not.toThrow();
+    // Sums and pins only: a full re-render from cached sources takes ~15 s (`npm run generate -- --check` does it).
+    expect(checkKubeflow({ cacheDir: path.join(tmpdir(), "no-kubeflow-sources") })).toEqual([]);
+  });
+
+  it("is refused when its version is not the recorded one", () => {
+    expect(() => verifyRender("0.0-not-rendered")).toThrow(ReleaseError);
+  });
+});

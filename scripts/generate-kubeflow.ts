@@ -1,0 +1,336 @@
+/**
+ * npm run generate -- kubeflow [--source owner/name=<git dir>]...
+ *
+ * Renders the Kubeflow release pinned in upstream/PROVENANCE.json (entry "kubeflow": kubeflow/manifests
+ * at its tag) into kustomize-out/kubeflow/<version>/, with the remote bases upstream's `example` pulls
+ * over the network (KUBEFLOW_REMOTE_BASES, each pinned by its own entry) resolved locally at their
+ * pinned tags, and records the sha256 of every rendered file and the images it names.
+ *
+ * Sources: each repository is read with `git archive` from a git directory: `--source` names one
+ * (a bare mirror or a clone's .git), otherwise the step makes a shallow bare clone of
+ * https://github.com/<owner>/<name> at the tag in .cache/kubeflow-sources/ (git and GitHub are needed
+ * here only, never to install). A tag whose commit is not the recorded one is refused.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { imagesOf, KUBEFLOW_ENTRY, KUBEFLOW_REMOTE_BASES, renderDir, renderHeader } from "../lib/kubeflow-release";
+import { provenanceEntry, readProvenance, REPO_ROOT, sha256, type ProvenanceEntry } from "../lib/provenance";
+
+export class KubeflowGenerateError extends Error {}
+
+export interface KubeflowGenerateOptions {
+  /** Git directories by "owner/name", instead of cloning from GitHub. */
+  readonly sources?: Readonly<Record<string, string>>;
+  /** Where shallow clones are kept. @default .cache/kubeflow-sources */
+  readonly cacheDir?: string;
+  /** Clone missing sources from GitHub. @default true */
+  readonly clone?: boolean;
+  /** The repository whose PROVENANCE and kustomize-out are used. @default the project root */
+  readonly root?: string;
+  readonly log?: (line: string) => void;
+}
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], options: { cwd?: string; input?: Buffer | string } = {}): Run {
+  const r = spawnSync(command, args, { cwd: options.cwd, input: options.input, maxBuffer: 1024 * 1024 * 1024 });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new KubeflowGenerateError(
+      missing ? `${command} not found: rendering Kubeflow needs ${command} on PATH` : String(r.error),
+    );
+  }
+  return { status: r.status ?? 1, stdout: r.stdout.toString("utf8"), stderr: r.stderr.toString("utf8") };
+}
+
+export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, ".cache", "kubeflow-sources");
+
+/** The git directory to read `entry` from: an override, the cache, or a new shallow clone. */
+export function gitDirFor(entry: ProvenanceEntry, options: KubeflowGenerateOptions): string | undefined {
+  const override = options.sources?.[entry.repository];
+  if (override) return override;
+  const cached = path.join(
+    options.cacheDir ?? DEFAULT_CACHE_DIR,
+    `${entry.repository.replace("/", "+")}@${entry.tag}.git`,
+  );
+  if (existsSync(cached)) return cached;
+  if (options.clone === false) return undefined;
+  options.log?.(`cloning https://github.com/${entry.repository} at ${entry.tag}`);
+  mkdirSync(path.dirname(cached), { recursive: true });
+  const clone = run("git", [
+    "clone",
+    "--quiet",
+    "--bare",
+    "--depth",
+    "1",
+    "--branch",
+    entry.tag,
+    `https://github.com/${entry.repository}.git`,
+    cached,
+  ]);
+  if (clone.status !== 0) {
+    rmSync(cached, { recursive: true, force: true });
+    throw new KubeflowGenerateError(
+      `could not clone ${entry.repository} at ${entry.tag}: ${clone.stderr.trim()}. ` +
+        `Check the tag in upstream/PROVENANCE.json, or pass --source ${entry.repository}=<git dir>`,
+    );
+  }
+  return cached;
+}
+
+/** Extracts `entry`'s tag from a git directory into `into`, after checking the tag is the recorded commit. */
+export function extractSource(entry: ProvenanceEntry, gitDir: string, into: string): void {
+  const rev = run("git", ["--git-dir", gitDir, "rev-parse", "--verify", `${entry.tag}^{commit}`]);
+  if (rev.status !== 0) {
+    throw new KubeflowGenerateError(`${gitDir} has no tag ${entry.tag} of ${entry.repository}: ${rev.stderr.trim()}`);
+  }
+  const commit = rev.stdout.trim();
+  if (commit !== entry.commit) {
+    throw new KubeflowGenerateError(
+      `${entry.repository} ${entry.tag} is commit ${commit}, but upstream/PROVENANCE.json records ${entry.commit} ` +
+        `(entry "${entry.name}"): the tag moved, or the entry is wrong; check upstream and update the entry on purpose`,
+    );
+  }
+  mkdirSync(into, { recursive: true });
+  const archive = spawnSync("git", ["--git-dir", gitDir, "archive", "--format=tar", entry.tag], {
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  if (archive.status !== 0)
+    throw new KubeflowGenerateError(`git archive failed for ${entry.repository}: ${String(archive.stderr)}`);
+  const untar = spawnSync("tar", ["-x", "-C", into], { input: archive.stdout });
+  if (untar.status !== 0)
+    throw new KubeflowGenerateError(`could not unpack ${entry.repository}: ${String(untar.stderr)}`);
+}
+
+const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/**
+ * The kustomization files a build of `dir` reads: its own, and those of every local directory it
+ * names as a resource, base or component, recursively. Remote references are left for the caller.
+ */
+export function kustomizationsOfBuild(dir: string, seen: Set<string> = new Set()): string[] {
+  const file = KUSTOMIZATION_NAMES.map((n) => path.join(dir, n)).find((f) => existsSync(f));
+  if (!file || seen.has(file)) return [];
+  seen.add(file);
+  const k = (parseAllDocuments(readFileSync(file, "utf8"))[0]?.toJS() ?? {}) as Record<string, unknown>;
+  const entries = ["resources", "bases", "components"].flatMap((key) => (k[key] as string[] | undefined) ?? []);
+  const nested = entries
+    .filter((e) => typeof e === "string" && !/^https?:\/\//.test(e) && !/^(github\.com|git@)/.test(e))
+    .map((e) => path.resolve(dir, e))
+    .filter((p) => existsSync(p) && statSync(p).isDirectory())
+    .flatMap((p) => kustomizationsOfBuild(p, seen));
+  return [file, ...nested];
+}
+
+/** kubectl's built-in kustomize. */
+export function kustomize(dir: string): string {
+  const r = run("kubectl", ["kustomize", dir]);
+  if (r.status !== 0) throw new KubeflowGenerateError(`kubectl kustomize ${dir} failed:\n${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export function kustomizeVersion(): string {
+  const r = run("kubectl", ["version", "--client", "-o", "json"]);
+  if (r.status !== 0) throw new KubeflowGenerateError(`kubectl version failed: ${r.stderr.trim()}`);
+  return (JSON.parse(r.stdout) as { kustomizeVersion?: string }).kustomizeVersion ?? "unknown";
+}
+
+const GIT_BASE = /^https:\/\/github\.com\/([^/]+\/[^/?]+?)(?:\.git)?\/\/?([^?]*)\?ref=([^&\s]+)$/;
+const RELEASE_ASSET = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/releases\/download\/([^/]+)\/([^/\s]+)$/;
+
+/**
+ * Points every remote base in the kustomizations under `manifestsDir` at its local copy in
+ * `work/<entry name>/`; a release asset is rebuilt next to the kustomization that names it. A
+ * remote reference that no entry pins, or that pins another tag, is refused with the file.
+ */
+export function resolveRemoteBases(
+  buildDir: string,
+  manifestsDir: string,
+  work: string,
+  bases: readonly ProvenanceEntry[],
+  build: (dir: string) => string = kustomize,
+): string[] {
+  const rewritten: string[] = [];
+  const byRepository = new Map(bases.map((b) => [b.repository.toLowerCase(), b]));
+  for (const file of kustomizationsOfBuild(buildDir)) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    let changed = false;
+    const relativeFile = path.relative(manifestsDir, file);
+    const out = lines.map((line) => {
+      const m = /^(\s*-\s*)(https?:\/\/\S+)\s*$/.exec(line);
+      if (!m) {
+        if (/^[^#]*https?:\/\/github\.com/.test(line) && /^\s*(-|resources:|bases:|components:)/.test(line))
+          throw new KubeflowGenerateError(
+            `${relativeFile}: a remote reference this step cannot resolve: ${line.trim()}`,
+          );
+        return line;
+      }
+      const url = m[2];
+      const asset = RELEASE_ASSET.exec(url);
+      const git = asset ? null : GIT_BASE.exec(url);
+      const repository = (asset?.[1] ?? git?.[1] ?? "").toLowerCase();
+      const ref = asset?.[2] ?? git?.[3];
+      const entry = byRepository.get(repository);
+      if (!entry) {
+        throw new KubeflowGenerateError(
+          `${relativeFile}: remote base ${url} is not pinned; add an entry for ${repository || url} to upstream/PROVENANCE.json and KUBEFLOW_REMOTE_BASES`,
+        );
+      }
+      if (ref !== entry.tag) {
+        throw new KubeflowGenerateError(
+          `${relativeFile}: ${url} asks for ${entry.repository} at ${ref}, but upstream/PROVENANCE.json pins ${entry.tag} (entry "${entry.name}")`,
+        );
+      }
+      const base = KUBEFLOW_REMOTE_BASES.find((b) => b.entry === entry.name)!;
+      const tree = path.join(work, entry.name);
+      let target: string;
+      if (asset) {
+        if (base.kind !== "release-asset" || base.asset !== asset[3]) {
+          throw new KubeflowGenerateError(
+            `${relativeFile}: ${url}: entry "${entry.name}" does not describe this release asset`,
+          );
+        }
+        target = `${entry.name}-${entry.tag}-${base.asset}`;
+        writeFileSync(path.join(path.dirname(file), target), build(path.join(tree, base.buildDir)));
+      } else {
+        target = path.relative(path.dirname(file), path.join(tree, git![2]));
+      }
+      changed = true;
+      return `${m[1]}${target}`;
+    });
+    if (changed) {
+      writeFileSync(file, out.join("\n"));
+      rewritten.push(relativeFile);
+    }
+  }
+  return rewritten;
+}
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+
+interface RenderedObject {
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+/** Splits kustomize's output into one file per object (the document's own text) and a kustomization listing them in order. */
+export function splitRender(rendered: string, header: readonly string[]): Map<string, string> {
+  const documents = rendered.split(/^---\n/m).filter((d) => d.trim().length > 0);
+  const files = new Map<string, string>();
+  const order: string[] = [];
+  for (const text of documents) {
+    const [doc] = parseAllDocuments(text);
+    const o = doc.toJS() as RenderedObject;
+    const name = `${[o.kind, ...(o.metadata.namespace ? [o.metadata.namespace] : []), o.metadata.name].map(slug).join("-")}.yaml`;
+    if (files.has(name)) throw new KubeflowGenerateError(`two rendered objects map to the file ${name}`);
+    files.set(name, text.endsWith("\n") ? text : `${text}\n`);
+    order.push(name);
+  }
+  files.set(
+    "kustomization.yaml",
+    [
+      ...header.map((l) => `# ${l}`),
+      "apiVersion: kustomize.config.k8s.io/v1beta1",
+      "kind: Kustomization",
+      "resources:",
+      ...order.map((f) => `  - ${f}`),
+      "",
+    ].join("\n"),
+  );
+  return files;
+}
+
+export interface KubeflowRender {
+  readonly entry: ProvenanceEntry;
+  /** File name -> content, for kustomize-out/kubeflow/<version>/. */
+  readonly files: Map<string, string>;
+}
+
+/** Renders the pinned release from its sources; writes nothing into the repository. */
+export function renderKubeflow(options: KubeflowGenerateOptions = {}): KubeflowRender {
+  const root = options.root ?? REPO_ROOT;
+  const entries = readProvenance(path.join(root, "upstream", "PROVENANCE.json"));
+  const release = provenanceEntry(KUBEFLOW_ENTRY, entries);
+  const bases = KUBEFLOW_REMOTE_BASES.map((b) => provenanceEntry(b.entry, entries));
+  const work = mkdtempSync(path.join(tmpdir(), "kubeflow-render-"));
+  try {
+    for (const entry of [release, ...bases]) {
+      const gitDir = gitDirFor(entry, options);
+      if (!gitDir) throw new KubeflowGenerateError(`no source for ${entry.repository} ${entry.tag}`);
+      options.log?.(`reading ${entry.repository} ${entry.tag} (${entry.commit.slice(0, 12)})`);
+      extractSource(entry, gitDir, path.join(work, entry.name));
+    }
+    const manifests = path.join(work, release.name);
+    if (!existsSync(path.join(manifests, "example"))) {
+      throw new KubeflowGenerateError(`${release.repository} ${release.tag} has no example/ to render`);
+    }
+    resolveRemoteBases(path.join(manifests, "example"), manifests, work, bases);
+    options.log?.("rendering example/ with kubectl kustomize");
+    const rendered = kustomize(path.join(manifests, "example"));
+    const files = splitRender(rendered, renderHeader(release, bases, kustomizeVersion()));
+    const objects = parseAllDocuments(rendered).map((d) => d.toJS() as Record<string, unknown>);
+    const dir = path.relative(root, renderDir(release.version, root)).split(path.sep).join("/");
+    const entry: ProvenanceEntry = {
+      ...release,
+      files: [...files.keys()].sort().map((f) => ({ path: `${dir}/${f}`, sha256: sha256(files.get(f)!) })),
+      images: imagesOf(objects),
+    };
+    return { entry, files };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Replaces the render directory of the entry's version with `files`. */
+export function writeRender(render: KubeflowRender, root: string = REPO_ROOT): void {
+  const dir = renderDir(render.entry.version, root);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of render.files) writeFileSync(path.join(dir, file), content);
+}
+
+/**
+ * Differences between the committed render and a fresh one; undefined when the sources are not at
+ * hand (none cached and cloning not allowed), so only the recorded checksums can be checked.
+ */
+export function compareWithFreshRender(options: KubeflowGenerateOptions = {}): string[] | undefined {
+  const root = options.root ?? REPO_ROOT;
+  const entries = readProvenance(path.join(root, "upstream", "PROVENANCE.json"));
+  const needed = [KUBEFLOW_ENTRY, ...KUBEFLOW_REMOTE_BASES.map((b) => b.entry)].map((n) => provenanceEntry(n, entries));
+  if (needed.some((e) => gitDirFor(e, { ...options, clone: false }) === undefined)) return undefined;
+  const fresh = renderKubeflow({ ...options, clone: false });
+  const dir = renderDir(fresh.entry.version, root);
+  const problems: string[] = [];
+  const committed = existsSync(dir) ? readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isFile()) : [];
+  for (const [file, content] of fresh.files) {
+    const full = path.join(dir, file);
+    if (!existsSync(full)) problems.push(`kustomize-out/kubeflow/${fresh.entry.version}/${file} is missing`);
+    else if (readFileSync(full, "utf8") !== content)
+      problems.push(`kustomize-out/kubeflow/${fresh.entry.version}/${file} differs`);
+  }
+  for (const file of committed) {
+    if (!fresh.files.has(file))
+      problems.push(`kustomize-out/kubeflow/${fresh.entry.version}/${file} is not rendered any more`);
+  }
+  return problems;
+}
