@@ -106,7 +106,11 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
   },
   "a Kubernetes version without a pinned cluster-autoscaler": {
     text: edit('kubernetesVersion: "1.35"', 'kubernetesVersion: "1.20"'),
-    expect: [/cluster\.kubernetesVersion/, /no pinned cluster-autoscaler version/, /lib\/versions\.ts/],
+    expect: [
+      /cluster\.kubernetesVersion/,
+      /no pinned cluster-autoscaler release/,
+      /npm run vendor -- cluster-autoscaler/,
+    ],
   },
   "a malformed add-on build pin": {
     text: edit("  adminPrincipals: []", "  adminPrincipals: []\n  addonVersions:\n    vpcCni: latest"),

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { UPSTREAM } from "../lib/versions";
 import { buildApp, configWith, resource, resources } from "./helpers";
 
 const { stages, json } = buildApp();
@@ -12,7 +13,7 @@ describe("dashboard stack", () => {
     expect(release).toMatchObject({
       repository: "https://kubernetes-sigs.github.io/headlamp/",
       chart: "headlamp",
-      version: "0.40.1",
+      version: UPSTREAM.headlamp.version,
       atomic: true,
     });
     expect(values.clusterRoleBinding).toEqual({ create: false });

@@ -5,7 +5,6 @@
  * image recorded, the refusals, and the staleness checks. The committed real render is checked at
  * the end.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -19,6 +18,7 @@ import {
   type KubeflowGenerateOptions,
 } from "../scripts/generate-kubeflow";
 import { checkKubeflow } from "../scripts/generate";
+import { gitRepo } from "./git-fixture";
 
 const configMap = (name: string, image?: string) =>
   image
@@ -28,37 +28,36 @@ const configMap = (name: string, image?: string) =>
 const kustomization = (resources: string[]) =>
   `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join("\n")}\n`;
 
-/** A git repository with `files` committed and tagged; returns its .git directory and the commit. */
-function gitRepo(dir: string, tag: string, files: Record<string, string>): { gitDir: string; commit: string } {
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  const git = (...args: string[]) =>
-    execFileSync(
-      "git",
-      ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args],
-      {
-        cwd: dir,
-        encoding: "utf8",
-      },
-    ).trim();
-  git("init", "-q");
-  git("add", "-A");
-  git("commit", "-q", "-m", "release");
-  git("tag", tag);
-  return { gitDir: path.join(dir, ".git"), commit: git("rev-parse", "HEAD") };
-}
-
 interface Fixture {
   readonly root: string;
   readonly options: KubeflowGenerateOptions;
   readonly entries: ProvenanceEntry[];
 }
 
+/** The remote bases' repositories, the same for every fixture (made once). */
+let bases: Record<"argo" | "lws" | "jobset", { gitDir: string; commit: string }> | undefined;
+function baseRepos(top: string) {
+  bases ??= {
+    argo: gitRepo(path.join(top, "argo"), "v3.0.0", {
+      "manifests/base/kustomization.yaml": kustomization(["controller.yaml"]),
+      "manifests/base/controller.yaml": configMap("workflow-controller", "quay.io/argoproj/workflow-controller:v3.0.0"),
+    }),
+    lws: gitRepo(path.join(top, "lws"), "v0.1.0", {
+      "config/default/kustomization.yaml": kustomization(["lws.yaml"]),
+      "config/default/lws.yaml": configMap("lws-config"),
+    }),
+    jobset: gitRepo(path.join(top, "jobset"), "v0.2.0", {
+      "config/default/kustomization.yaml": kustomization(["jobset.yaml"]),
+      "config/default/jobset.yaml": configMap("jobset-controller", "registry.k8s.io/jobset/jobset:v0.2.0"),
+    }),
+  };
+  return bases;
+}
+
 /** Four repositories and a project root whose PROVENANCE pins them; `example` overrides the example kustomization. */
 function fixture(example?: string[]): Fixture {
   const top = mkdtempSync(path.join(tmpdir(), "generate-kubeflow-"));
+  const { argo, lws, jobset } = baseRepos(top);
   const manifests = gitRepo(path.join(top, "manifests"), "1.0", {
     "example/kustomization.yaml": kustomization(example ?? ["../apps/pipeline", "../apps/trainer"]),
     "apps/pipeline/kustomization.yaml": kustomization([
@@ -70,18 +69,6 @@ function fixture(example?: string[]): Fixture {
       "https://github.com/kubernetes-sigs/lws//config/default?ref=v0.1.0",
       "https://github.com/kubernetes-sigs/jobset/releases/download/v0.2.0/manifests.yaml",
     ]),
-  });
-  const argo = gitRepo(path.join(top, "argo"), "v3.0.0", {
-    "manifests/base/kustomization.yaml": kustomization(["controller.yaml"]),
-    "manifests/base/controller.yaml": configMap("workflow-controller", "quay.io/argoproj/workflow-controller:v3.0.0"),
-  });
-  const lws = gitRepo(path.join(top, "lws"), "v0.1.0", {
-    "config/default/kustomization.yaml": kustomization(["lws.yaml"]),
-    "config/default/lws.yaml": configMap("lws-config"),
-  });
-  const jobset = gitRepo(path.join(top, "jobset"), "v0.2.0", {
-    "config/default/kustomization.yaml": kustomization(["jobset.yaml"]),
-    "config/default/jobset.yaml": configMap("jobset-controller", "registry.k8s.io/jobset/jobset:v0.2.0"),
   });
   const entry = (name: string, repository: string, tag: string, commit: string): ProvenanceEntry => ({
     name,

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { UPSTREAM } from "../lib/versions";
 import type { Config } from "../config/schema";
 import { GPU_INSTANCE_TYPES } from "../lib/instance-types";
 import { nodeUserData } from "../lib/node-user-data";
@@ -44,7 +45,7 @@ describe("Karpenter mode", () => {
       "NodePool/gpu-4x",
     ]);
     expect(resources(karpenter.addons, "aws_sqs_queue")).toHaveLength(1);
-    expect(resources(karpenter.addons, "aws_cloudwatch_event_rule")).toHaveLength(4);
+    expect(resources(karpenter.addons, "aws_cloudwatch_event_rule")).toHaveLength(5);
   });
 
   it("keeps cluster-autoscaler mode free of Karpenter", () => {
@@ -171,12 +172,12 @@ describe("Karpenter mode", () => {
     expect(controller).toMatchObject({
       repository: "oci://public.ecr.aws/karpenter",
       chart: "karpenter",
-      version: "1.15.0",
+      version: UPSTREAM.karpenterChart.version,
       skip_crds: true,
     });
     expect(releaseNamed(karpenter.addons, "karpenter-crd")).toMatchObject({
       chart: "karpenter-crd",
-      version: "1.15.0",
+      version: UPSTREAM.karpenterChart.version,
     });
     const values = valuesOf(controller);
     expect(values.controller).toMatchObject({ env: [{ name: "AWS_REGION", value: "us-west-2" }] });
@@ -203,9 +204,19 @@ describe("Karpenter mode", () => {
     expect(pass.resources).toEqual([expect.stringContaining("karpenter-nodes_role")]);
     const deletion = statements.find((s) => s.sid === "AllowScopedDeletion")!;
     expect(deletion.condition!.map((c) => c.variable)).toContain("aws:ResourceTag/kubernetes.io/cluster/kubeflow");
+    // What the pinned release's policy adds over older ones: instance status and placement-group
+    // reads, launches into placement groups, and the zonal-shift status of this cluster only.
+    const actions = statements.flatMap((s) => s.actions);
+    expect(actions).toEqual(expect.arrayContaining(["ec2:DescribeInstanceStatus", "ec2:DescribePlacementGroups"]));
+    const launch = statements.find((s) => s.sid === "AllowScopedEC2InstanceAccessActions")!;
+    expect(launch.resources).toContainEqual(expect.stringMatching(/:ec2:us-west-2:\*:placement-group\/\*$/));
+    const zonalShift = statements.find((s) => s.sid === "AllowZonalShiftStatusReadOnly")!;
+    expect(JSON.stringify(zonalShift.condition)).toContain(":cluster/kubeflow");
+    // Every placeholder of the template was filled.
+    expect(JSON.stringify(statements)).not.toMatch(/\$\{(ClusterName|AWS::|Karpenter)/);
   });
 
-  it("feeds Spot interruptions, rebalance recommendations, scheduled changes and state changes into a short-lived encrypted queue", () => {
+  it("feeds Spot interruptions, rebalance recommendations, scheduled changes, state changes and capacity-reservation interruptions into a short-lived encrypted queue", () => {
     const queue = resource(karpenter.addons, "aws_sqs_queue", "interruption");
     expect(queue).toMatchObject({ message_retention_seconds: 300, sqs_managed_sse_enabled: true });
     const patterns = resources(karpenter.addons, "aws_cloudwatch_event_rule").map(([, r]) =>
@@ -213,11 +224,12 @@ describe("Karpenter mode", () => {
     );
     expect(patterns.map((p) => p["detail-type"][0]).sort()).toEqual([
       "AWS Health Event",
+      "EC2 Capacity Reservation Instance Interruption Warning",
       "EC2 Instance Rebalance Recommendation",
       "EC2 Instance State-change Notification",
       "EC2 Spot Instance Interruption Warning",
     ]);
-    expect(resources(karpenter.addons, "aws_cloudwatch_event_target")).toHaveLength(4);
+    expect(resources(karpenter.addons, "aws_cloudwatch_event_target")).toHaveLength(5);
   });
 
   it("keeps GPU nodes in the file system's zone when asked", () => {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
 import { gpuInstanceType } from "../lib/instance-types";
-import { clusterAutoscalerVersions, EKS_MANAGED_ADDONS, type EksAddonKey } from "../lib/versions";
+import { clusterAutoscalerVersions, EKS_MANAGED_ADDONS, KUBEFLOW_VERSION, type EksAddonKey } from "../lib/versions";
 import { durationMinutes, NODE_BOOT_MINUTES } from "../lib/cost";
 import { EBS_VOLUME_LIMITS, type VolumeTypeLimits } from "../lib/ebs";
 import { hasCommittedRender } from "../lib/kubeflow-release";
@@ -283,7 +283,7 @@ export const configSchema = z
         .regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as "1.35"')
         .refine((v) => clusterAutoscalerVersions(v) !== undefined, {
           message:
-            "no pinned cluster-autoscaler version for this Kubernetes version; add one to lib/versions.ts or use a listed version",
+            'no pinned cluster-autoscaler release for this Kubernetes minor; vendor one (npm run vendor -- cluster-autoscaler --version <minor>.<patch>, see README "Upgrading a component") or use the pinned minor',
         })
         .describe("A Kubernetes minor in EKS standard support."),
       endpointPublicAccessCidrs: z
@@ -335,7 +335,7 @@ export const configSchema = z
           message:
             "has no committed render in kustomize-out/kubeflow/: set its tag and commit in upstream/PROVENANCE.json and run `npm run generate -- kubeflow`, or use a rendered version",
         })
-        .default("26.03")
+        .default(KUBEFLOW_VERSION)
         .describe(
           "kubeflow/manifests release to install; it must be rendered in kustomize-out/kubeflow/ (see README).",
         ),

@@ -1,10 +1,7 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import {
-  AWS_LOAD_BALANCER_CONTROLLER_CHART,
-  AWS_LOAD_BALANCER_CONTROLLER_VERSION,
-  awsLoadBalancerControllerStatements,
-} from "../lib/aws-load-balancer-controller-policy";
+import { awsLoadBalancerControllerStatements } from "../lib/aws-load-balancer-controller-policy";
+import { AWS_LOAD_BALANCER_CONTROLLER_CHART, AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG } from "../lib/versions";
 import { NODE_ROLE_LABEL } from "../lib/labels";
 import { allowPolicyException } from "../policy/exceptions";
 import { HelmChart } from "./helm-chart";
@@ -44,7 +41,7 @@ export class AwsLoadBalancerController extends Construct {
     allowPolicyException(
       this.identity.permissions,
       "CKV_AWS_355",
-      "the controller's published IAM policy, kept verbatim so each upgrade diffs cleanly; it creates security groups, " +
+      "the controller's published IAM policy, used as vendored so each upgrade brings its own; it creates security groups, " +
         "listeners and rules that do not exist yet, so IAM cannot scope those calls to ARNs in advance",
     );
     this.chart = new HelmChart(this, "chart", {
@@ -58,7 +55,7 @@ export class AwsLoadBalancerController extends Construct {
         clusterName: props.clusterName,
         region: props.region,
         vpcId: props.vpcId,
-        image: { tag: AWS_LOAD_BALANCER_CONTROLLER_VERSION },
+        image: { tag: AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG },
         serviceAccount: { create: true, name: LB_CONTROLLER_SERVICE_ACCOUNT },
         replicaCount: 2,
         podDisruptionBudget: { maxUnavailable: 1 },

@@ -4,28 +4,20 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
+import { karpenterInterruptionEvents, type InterruptionEvent } from "../lib/karpenter-policy";
 
 export interface InterruptionQueueProps {
   /** Queue name (Karpenter's settings.interruptionQueue). */
   readonly name: string;
 }
 
-/** The EC2 and Health events Karpenter acts on before a node goes away. */
-export const INTERRUPTION_EVENTS: readonly {
-  readonly id: string;
-  readonly source: string;
-  readonly detailType: string;
-}[] = [
-  { id: "scheduled-change", source: "aws.health", detailType: "AWS Health Event" },
-  { id: "spot-interruption", source: "aws.ec2", detailType: "EC2 Spot Instance Interruption Warning" },
-  { id: "rebalance", source: "aws.ec2", detailType: "EC2 Instance Rebalance Recommendation" },
-  { id: "instance-state-change", source: "aws.ec2", detailType: "EC2 Instance State-change Notification" },
-];
+/** The EC2 and Health events Karpenter acts on before a node goes away (its pinned CloudFormation's rules). */
+export const INTERRUPTION_EVENTS: readonly InterruptionEvent[] = karpenterInterruptionEvents();
 
 /**
  * The SQS queue EventBridge feeds with Spot interruption warnings, rebalance recommendations,
- * scheduled maintenance and instance state changes, so Karpenter drains a node before EC2 takes
- * it (2 minutes' notice for Spot) and replaces it ahead of time.
+ * scheduled maintenance, instance state changes and capacity-reservation interruptions, so
+ * Karpenter drains a node before EC2 takes it (2 minutes' notice for Spot) and replaces it ahead of time.
  */
 export class InterruptionQueue extends Construct {
   readonly queue: SqsQueue;

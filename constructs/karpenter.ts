@@ -2,7 +2,7 @@ import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { karpenterControllerStatements } from "../lib/karpenter-policy";
 import { NODE_ROLE_LABEL } from "../lib/labels";
-import { KARPENTER_VERSION } from "../lib/versions";
+import { KARPENTER_CHART } from "../lib/versions";
 import { HelmChart } from "./helm-chart";
 import { InterruptionQueue } from "./interruption-queue";
 import { PodIdentityRole } from "./pod-identity-role";
@@ -53,7 +53,7 @@ export class Karpenter extends Construct {
       provider: props.helmProvider,
       namespace: KARPENTER_NAMESPACE,
       repository: "oci://public.ecr.aws/karpenter",
-      version: KARPENTER_VERSION,
+      version: KARPENTER_CHART,
     };
     this.crds = new HelmChart(this, "crds", { ...common, name: "karpenter-crd", chart: "karpenter-crd", values: {} });
     this.controller = new HelmChart(this, "controller", {

@@ -3,6 +3,7 @@ import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persiste
 import { PersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-v1";
 import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { BUSYBOX_IMAGE } from "../lib/versions";
 
 export interface SharedVolumeProps {
   readonly provider: TerraformProvider;
@@ -29,8 +30,8 @@ export interface SharedVolumeProps {
 /** Kubeflow notebook images run as jovyan, uid 1000 in group users (gid 100). */
 export const NOTEBOOK_UID = 1000;
 export const NOTEBOOK_GID = 100;
-/** A small, pinned image for the one-time permission fix. */
-export const PERMISSIONS_IMAGE = "public.ecr.aws/docker/library/busybox:1.37.0";
+/** A small, pinned image for the one-time permission fix (busybox, upstream/PROVENANCE.json). */
+export const PERMISSIONS_IMAGE = BUSYBOX_IMAGE;
 
 /**
  * A statically provisioned FSx for Lustre volume and its claim in the team's namespace, so it

@@ -13,8 +13,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-external-provisioner-role"
       },
@@ -132,8 +131,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "node",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-node-role"
       },
@@ -148,6 +146,41 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
           "verbs": [
             "get",
             "patch"
+          ]
+        },
+        {
+          "apiGroups": [
+            ""
+          ],
+          "resources": [
+            "pods"
+          ],
+          "verbs": [
+            "get",
+            "list",
+            "watch"
+          ]
+        },
+        {
+          "apiGroups": [
+            ""
+          ],
+          "resources": [
+            "persistentvolumes"
+          ],
+          "verbs": [
+            "get"
+          ]
+        },
+        {
+          "apiGroups": [
+            ""
+          ],
+          "resources": [
+            "persistentvolumeclaims"
+          ],
+          "verbs": [
+            "get"
           ]
         }
       ]
@@ -164,8 +197,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-external-resizer-role"
       },
@@ -265,8 +297,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-external-provisioner-binding"
       },
@@ -295,8 +326,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "node",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-node-getter-binding"
       },
@@ -325,8 +355,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-resizer-binding"
       },
@@ -353,10 +382,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "apiVersion": "storage.k8s.io/v1",
       "kind": "CSIDriver",
       "metadata": {
-        "labels": {
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
-        },
         "name": "fsx.csi.aws.com"
       },
       "spec": {
@@ -377,8 +402,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "node",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-node",
         "namespace": "kube-system"
@@ -392,7 +416,8 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
         "template": {
           "metadata": {
             "labels": {
-              "app": "fsx-csi-node"
+              "app": "fsx-csi-node",
+              "app.kubernetes.io/name": "aws-fsx-csi-driver"
             }
           },
           "spec": {
@@ -406,8 +431,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                           "key": "eks.amazonaws.com/compute-type",
                           "operator": "NotIn",
                           "values": [
-                            "fargate",
-                            "hybrid"
+                            "fargate"
                           ]
                         }
                       ]
@@ -417,6 +441,85 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
               }
             },
             "containers": [
+              {
+                "args": [
+                  "--csi-address=$(ADDRESS)",
+                  "--kubelet-registration-path=$(DRIVER_REG_SOCK_PATH)",
+                  "--v=2"
+                ],
+                "env": [
+                  {
+                    "name": "ADDRESS",
+                    "value": "/csi/csi.sock"
+                  },
+                  {
+                    "name": "DRIVER_REG_SOCK_PATH",
+                    "value": "/var/lib/kubelet/plugins/fsx.csi.aws.com/csi.sock"
+                  },
+                  {
+                    "name": "KUBE_NODE_NAME",
+                    "valueFrom": {
+                      "fieldRef": {
+                        "fieldPath": "spec.nodeName"
+                      }
+                    }
+                  }
+                ],
+                "image": "public.ecr.aws/csi-components/csi-node-driver-registrar:v2.16.0-eksbuild.3",
+                "imagePullPolicy": "IfNotPresent",
+                "name": "node-driver-registrar",
+                "resources": {
+                  "limits": {
+                    "memory": "128Mi"
+                  },
+                  "requests": {
+                    "cpu": "10m",
+                    "memory": "32Mi"
+                  }
+                },
+                "securityContext": {
+                  "allowPrivilegeEscalation": false,
+                  "readOnlyRootFilesystem": true
+                },
+                "volumeMounts": [
+                  {
+                    "mountPath": "/csi",
+                    "name": "plugin-dir"
+                  },
+                  {
+                    "mountPath": "/registration",
+                    "name": "registration-dir"
+                  }
+                ]
+              },
+              {
+                "args": [
+                  "--csi-address=/csi/csi.sock",
+                  "--health-port=9810"
+                ],
+                "image": "public.ecr.aws/csi-components/livenessprobe:v2.18.0-eksbuild.3",
+                "imagePullPolicy": "IfNotPresent",
+                "name": "liveness-probe",
+                "resources": {
+                  "limits": {
+                    "memory": "128Mi"
+                  },
+                  "requests": {
+                    "cpu": "10m",
+                    "memory": "32Mi"
+                  }
+                },
+                "securityContext": {
+                  "allowPrivilegeEscalation": false,
+                  "readOnlyRootFilesystem": true
+                },
+                "volumeMounts": [
+                  {
+                    "mountPath": "/csi",
+                    "name": "plugin-dir"
+                  }
+                ]
+              },
               {
                 "args": [
                   "--mode=node",
@@ -438,8 +541,18 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     }
                   }
                 ],
-                "image": "public.ecr.aws/fsx-csi-driver/aws-fsx-csi-driver:v1.10.0",
+                "image": "public.ecr.aws/fsx-csi-driver/aws-fsx-csi-driver:v1.9.0",
                 "imagePullPolicy": "IfNotPresent",
+                "lifecycle": {
+                  "preStop": {
+                    "exec": {
+                      "command": [
+                        "/bin/aws-fsx-csi-driver",
+                        "pre-stop-hook"
+                      ]
+                    }
+                  }
+                },
                 "livenessProbe": {
                   "failureThreshold": 5,
                   "httpGet": {
@@ -476,85 +589,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "mountPropagation": "Bidirectional",
                     "name": "kubelet-dir"
                   },
-                  {
-                    "mountPath": "/csi",
-                    "name": "plugin-dir"
-                  }
-                ]
-              },
-              {
-                "args": [
-                  "--csi-address=$(ADDRESS)",
-                  "--kubelet-registration-path=$(DRIVER_REG_SOCK_PATH)",
-                  "--v=2"
-                ],
-                "env": [
-                  {
-                    "name": "ADDRESS",
-                    "value": "/csi/csi.sock"
-                  },
-                  {
-                    "name": "DRIVER_REG_SOCK_PATH",
-                    "value": "/var/lib/kubelet/plugins/fsx.csi.aws.com/csi.sock"
-                  },
-                  {
-                    "name": "KUBE_NODE_NAME",
-                    "valueFrom": {
-                      "fieldRef": {
-                        "fieldPath": "spec.nodeName"
-                      }
-                    }
-                  }
-                ],
-                "image": "public.ecr.aws/csi-components/csi-node-driver-registrar:v2.17.0-eksbuild.7",
-                "imagePullPolicy": "IfNotPresent",
-                "name": "node-driver-registrar",
-                "resources": {
-                  "limits": {
-                    "memory": "128Mi"
-                  },
-                  "requests": {
-                    "cpu": "10m",
-                    "memory": "32Mi"
-                  }
-                },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
-                },
-                "volumeMounts": [
-                  {
-                    "mountPath": "/csi",
-                    "name": "plugin-dir"
-                  },
-                  {
-                    "mountPath": "/registration",
-                    "name": "registration-dir"
-                  }
-                ]
-              },
-              {
-                "args": [
-                  "--csi-address=/csi/csi.sock",
-                  "--health-port=9810"
-                ],
-                "image": "public.ecr.aws/csi-components/livenessprobe:v2.19.0-eksbuild.7",
-                "imagePullPolicy": "IfNotPresent",
-                "name": "liveness-probe",
-                "resources": {
-                  "limits": {
-                    "memory": "128Mi"
-                  },
-                  "requests": {
-                    "cpu": "10m",
-                    "memory": "32Mi"
-                  }
-                },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
-                },
-                "volumeMounts": [
                   {
                     "mountPath": "/csi",
                     "name": "plugin-dir"
@@ -619,8 +653,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-controller",
         "namespace": "kube-system"
@@ -635,10 +668,31 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
         "template": {
           "metadata": {
             "labels": {
-              "app": "fsx-csi-controller"
+              "app": "fsx-csi-controller",
+              "app.kubernetes.io/name": "aws-fsx-csi-driver"
             }
           },
           "spec": {
+            "affinity": {
+              "nodeAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                  {
+                    "preference": {
+                      "matchExpressions": [
+                        {
+                          "key": "eks.amazonaws.com/compute-type",
+                          "operator": "NotIn",
+                          "values": [
+                            "fargate"
+                          ]
+                        }
+                      ]
+                    },
+                    "weight": 1
+                  }
+                ]
+              }
+            },
             "containers": [
               {
                 "args": [
@@ -661,7 +715,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     }
                   }
                 ],
-                "image": "public.ecr.aws/fsx-csi-driver/aws-fsx-csi-driver:v1.10.0",
+                "image": "public.ecr.aws/fsx-csi-driver/aws-fsx-csi-driver:v1.9.0",
                 "imagePullPolicy": "IfNotPresent",
                 "livenessProbe": {
                   "failureThreshold": 5,
@@ -690,10 +744,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "memory": "40Mi"
                   }
                 },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
-                },
                 "volumeMounts": [
                   {
                     "mountPath": "/var/lib/csi/sockets/pluginproxy/",
@@ -715,8 +765,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "value": "/var/lib/csi/sockets/pluginproxy/csi.sock"
                   }
                 ],
-                "image": "public.ecr.aws/csi-components/csi-provisioner:v6.3.0-eksbuild.7",
-                "imagePullPolicy": "IfNotPresent",
+                "image": "public.ecr.aws/csi-components/csi-provisioner:v6.2.0-eksbuild.2",
                 "name": "csi-provisioner",
                 "resources": {
                   "limits": {
@@ -726,10 +775,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "cpu": "10m",
                     "memory": "32Mi"
                   }
-                },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
                 },
                 "volumeMounts": [
                   {
@@ -751,8 +796,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "value": "/var/lib/csi/sockets/pluginproxy/csi.sock"
                   }
                 ],
-                "image": "public.ecr.aws/csi-components/csi-resizer:v2.2.1-eksbuild.6",
-                "imagePullPolicy": "IfNotPresent",
+                "image": "public.ecr.aws/csi-components/csi-resizer:v2.1.0-eksbuild.3",
                 "name": "csi-resizer",
                 "resources": {
                   "limits": {
@@ -762,10 +806,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "cpu": "10m",
                     "memory": "32Mi"
                   }
-                },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
                 },
                 "volumeMounts": [
                   {
@@ -779,8 +819,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                   "--csi-address=/csi/csi.sock",
                   "--health-port=9910"
                 ],
-                "image": "public.ecr.aws/csi-components/livenessprobe:v2.19.0-eksbuild.7",
-                "imagePullPolicy": "IfNotPresent",
+                "image": "public.ecr.aws/csi-components/livenessprobe:v2.18.0-eksbuild.3",
                 "name": "liveness-probe",
                 "resources": {
                   "limits": {
@@ -790,10 +829,6 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
                     "cpu": "10m",
                     "memory": "32Mi"
                   }
-                },
-                "securityContext": {
-                  "allowPrivilegeEscalation": false,
-                  "readOnlyRootFilesystem": true
                 },
                 "volumeMounts": [
                   {
@@ -842,8 +877,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-controller",
         "namespace": "kube-system"
@@ -870,8 +904,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "controller",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-controller-sa",
         "namespace": "kube-system"
@@ -890,8 +923,7 @@ export const FSX_CSI_DRIVER_OBJECTS: readonly GeneratedObject[] = [
       "metadata": {
         "labels": {
           "app.kubernetes.io/component": "node",
-          "app.kubernetes.io/name": "aws-fsx-csi-driver",
-          "app.kubernetes.io/version": "v1.10.0"
+          "app.kubernetes.io/name": "aws-fsx-csi-driver"
         },
         "name": "fsx-csi-node-sa",
         "namespace": "kube-system"

@@ -1,4 +1,45 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse, type Tags } from "yaml";
+import { statementsFromPolicyJson, type PolicyJson } from "./iam-policy-json";
+import { REPO_ROOT } from "./provenance";
+
+/**
+ * Karpenter's getting-started CloudFormation template at the pinned release
+ * (aws/karpenter-provider-aws website/.../getting-started-with-karpenter/cloudformation.yaml,
+ * vendored as upstream/PROVENANCE.json entry "karpenter"): the controller's managed policies and
+ * the interruption queue's EventBridge rules are taken from it as published.
+ */
+export const KARPENTER_CLOUDFORMATION_FILE = path.join(
+  REPO_ROOT,
+  "upstream/karpenter/website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml",
+);
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+}
+
+/** CloudFormation's short-form intrinsics, kept as their argument (only !Sub strings are used here). */
+const CFN_TAGS: Tags = ["!Sub", "!GetAtt", "!Ref"].map((tag) => ({
+  tag,
+  resolve: (value: string) => value,
+}));
+
+const parsed = new Map<string, Record<string, CfnResource>>();
+
+/** The template's resources, parsed once per file. */
+export function karpenterCloudFormation(file: string = KARPENTER_CLOUDFORMATION_FILE): Record<string, CfnResource> {
+  let resources = parsed.get(file);
+  if (!resources) {
+    resources = (
+      parse(readFileSync(file, "utf8"), { customTags: CFN_TAGS }) as { Resources: Record<string, CfnResource> }
+    ).Resources;
+    parsed.set(file, resources);
+  }
+  return resources;
+}
 
 export interface KarpenterPolicyScope {
   readonly partition: string;
@@ -10,214 +51,70 @@ export interface KarpenterPolicyScope {
 }
 
 /**
- * Karpenter's controller permissions, following the getting-started CloudFormation template of
- * Karpenter v1 (aws/karpenter-provider-aws, website/.../getting-started-with-karpenter/
- * cloudformation.yaml): launches and deletions only of resources tagged for this cluster and a
- * NodePool, instance profiles only for this cluster's EC2NodeClasses, PassRole only for the node
- * role, reads limited to the region.
+ * The values the template's policies interpolate. A placeholder not listed here fails loudly, so
+ * a new one in an upgraded template cannot slip through as literal text.
  */
-export function karpenterControllerStatements(s: KarpenterPolicyScope): DataAwsIamPolicyDocumentStatement[] {
-  const ec2 = (resource: string) => `arn:${s.partition}:ec2:${s.region}:*:${resource}`;
-  const owned = {
-    test: "StringEquals",
-    variable: `aws:ResourceTag/kubernetes.io/cluster/${s.clusterName}`,
-    values: ["owned"],
+function substitutions(s: KarpenterPolicyScope): Record<string, string> {
+  return {
+    ClusterName: s.clusterName,
+    "AWS::Partition": s.partition,
+    "AWS::Region": s.region,
+    "AWS::AccountId": s.accountId,
+    "KarpenterNodeRole.Arn": s.nodeRoleArn,
+    "KarpenterInterruptionQueue.Arn": s.queueArn,
   };
-  const requestOwned = {
-    test: "StringEquals",
-    variable: `aws:RequestTag/kubernetes.io/cluster/${s.clusterName}`,
-    values: ["owned"],
-  };
-  const requestCluster = {
-    test: "StringEquals",
-    variable: "aws:RequestTag/eks:eks-cluster-name",
-    values: [s.clusterName],
-  };
-  const anyNodePool = { test: "StringLike", variable: "aws:ResourceTag/karpenter.sh/nodepool", values: ["*"] };
-  const requestNodePool = { test: "StringLike", variable: "aws:RequestTag/karpenter.sh/nodepool", values: ["*"] };
-  const launched = [
-    "fleet/*",
-    "instance/*",
-    "volume/*",
-    "network-interface/*",
-    "launch-template/*",
-    "spot-instances-request/*",
-  ].map(ec2);
-  const instanceProfiles = `arn:${s.partition}:iam::${s.accountId}:instance-profile/*`;
-  const region = (kind: "Resource" | "Request") => ({
-    test: "StringEquals",
-    variable: `aws:${kind}Tag/topology.kubernetes.io/region`,
-    values: [s.region],
-  });
-  return [
-    {
-      sid: "AllowScopedEC2InstanceAccessActions",
-      effect: "Allow",
-      actions: ["ec2:RunInstances", "ec2:CreateFleet"],
-      resources: [
-        `arn:${s.partition}:ec2:${s.region}::image/*`,
-        `arn:${s.partition}:ec2:${s.region}::snapshot/*`,
-        ec2("security-group/*"),
-        ec2("subnet/*"),
-        ec2("capacity-reservation/*"),
-      ],
-    },
-    {
-      sid: "AllowScopedEC2LaunchTemplateAccessActions",
-      effect: "Allow",
-      actions: ["ec2:RunInstances", "ec2:CreateFleet"],
-      resources: [ec2("launch-template/*")],
-      condition: [owned, anyNodePool],
-    },
-    {
-      sid: "AllowScopedEC2InstanceActionsWithTags",
-      effect: "Allow",
-      actions: ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
-      resources: launched,
-      condition: [requestOwned, requestCluster, requestNodePool],
-    },
-    {
-      sid: "AllowScopedResourceCreationTagging",
-      effect: "Allow",
-      actions: ["ec2:CreateTags"],
-      resources: launched,
-      condition: [
-        requestOwned,
-        requestCluster,
-        {
-          test: "StringEquals",
-          variable: "ec2:CreateAction",
-          values: ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
-        },
-        requestNodePool,
-      ],
-    },
-    {
-      sid: "AllowScopedResourceTagging",
-      effect: "Allow",
-      actions: ["ec2:CreateTags"],
-      resources: [ec2("instance/*")],
-      condition: [
-        owned,
-        anyNodePool,
-        { test: "StringEqualsIfExists", variable: "aws:RequestTag/eks:eks-cluster-name", values: [s.clusterName] },
-        {
-          test: "ForAllValues:StringEquals",
-          variable: "aws:TagKeys",
-          values: ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"],
-        },
-      ],
-    },
-    {
-      sid: "AllowScopedDeletion",
-      effect: "Allow",
-      actions: ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
-      resources: [ec2("instance/*"), ec2("launch-template/*")],
-      condition: [owned, anyNodePool],
-    },
-    {
-      sid: "AllowPassingInstanceRole",
-      effect: "Allow",
-      actions: ["iam:PassRole"],
-      resources: [s.nodeRoleArn],
-      condition: [
-        {
-          test: "StringEquals",
-          variable: "iam:PassedToService",
-          values: ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"],
-        },
-      ],
-    },
-    {
-      sid: "AllowScopedInstanceProfileCreationActions",
-      effect: "Allow",
-      actions: ["iam:CreateInstanceProfile"],
-      resources: [instanceProfiles],
-      condition: [
-        requestOwned,
-        requestCluster,
-        region("Request"),
-        { test: "StringLike", variable: "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass", values: ["*"] },
-      ],
-    },
-    {
-      sid: "AllowScopedInstanceProfileTagActions",
-      effect: "Allow",
-      actions: ["iam:TagInstanceProfile"],
-      resources: [instanceProfiles],
-      condition: [
-        owned,
-        region("Resource"),
-        requestOwned,
-        requestCluster,
-        region("Request"),
-        { test: "StringLike", variable: "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass", values: ["*"] },
-        { test: "StringLike", variable: "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass", values: ["*"] },
-      ],
-    },
-    {
-      sid: "AllowScopedInstanceProfileActions",
-      effect: "Allow",
-      actions: ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
-      resources: [instanceProfiles],
-      condition: [
-        owned,
-        region("Resource"),
-        { test: "StringLike", variable: "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass", values: ["*"] },
-      ],
-    },
-    {
-      sid: "AllowInstanceProfileReadActions",
-      effect: "Allow",
-      actions: ["iam:GetInstanceProfile"],
-      resources: [instanceProfiles],
-    },
-    {
-      sid: "AllowUnscopedInstanceProfileListAction",
-      effect: "Allow",
-      actions: ["iam:ListInstanceProfiles"],
-      resources: ["*"],
-    },
-    {
-      sid: "AllowAPIServerEndpointDiscovery",
-      effect: "Allow",
-      actions: ["eks:DescribeCluster"],
-      resources: [`arn:${s.partition}:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`],
-    },
-    {
-      sid: "AllowInterruptionQueueActions",
-      effect: "Allow",
-      actions: ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
-      resources: [s.queueArn],
-    },
-    {
-      sid: "AllowRegionalReadActions",
-      effect: "Allow",
-      actions: [
-        "ec2:DescribeCapacityReservations",
-        "ec2:DescribeImages",
-        "ec2:DescribeInstances",
-        "ec2:DescribeInstanceTypeOfferings",
-        "ec2:DescribeInstanceTypes",
-        "ec2:DescribeLaunchTemplates",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSpotPriceHistory",
-        "ec2:DescribeSubnets",
-      ],
-      resources: ["*"],
-      condition: [{ test: "StringEquals", variable: "aws:RequestedRegion", values: [s.region] }],
-    },
-    {
-      sid: "AllowSSMReadActions",
-      effect: "Allow",
-      actions: ["ssm:GetParameter"],
-      resources: [`arn:${s.partition}:ssm:${s.region}::parameter/aws/service/*`],
-    },
-    {
-      sid: "AllowPricingReadActions",
-      effect: "Allow",
-      actions: ["pricing:GetProducts"],
-      resources: ["*"],
-    },
-  ];
+}
+
+/**
+ * Karpenter's controller permissions: every statement of the template's controller policies
+ * (AWS::IAM::ManagedPolicy: node lifecycle, IAM integration, EKS integration, interruption, zonal
+ * shift, resource discovery), with its placeholders filled for this cluster. Launches and deletions
+ * only of resources tagged for this cluster and a NodePool, instance profiles only for this
+ * cluster's EC2NodeClasses, PassRole only for the node role, reads limited to the region.
+ */
+export function karpenterControllerStatements(
+  s: KarpenterPolicyScope,
+  file: string = KARPENTER_CLOUDFORMATION_FILE,
+): DataAwsIamPolicyDocumentStatement[] {
+  const values = substitutions(s);
+  return Object.entries(karpenterCloudFormation(file))
+    .filter(([, r]) => r.Type === "AWS::IAM::ManagedPolicy")
+    .flatMap(([name, r]) => {
+      const document = r.Properties.PolicyDocument;
+      if (typeof document !== "string") throw new Error(`${name}: expected a !Sub policy document`);
+      const filled = document.replace(/\$\{([^}]+)\}/g, (_match, key: string) => {
+        if (!(key in values)) throw new Error(`${path.basename(file)} ${name}: no value for \${${key}}`);
+        return values[key];
+      });
+      // The partition of the ARNs is already filled in; keep them as they are.
+      return statementsFromPolicyJson(JSON.parse(filled) as PolicyJson, s.partition);
+    });
+}
+
+/** An EventBridge rule of the template that feeds the interruption queue. */
+export interface InterruptionEvent {
+  /** Construct id: the template's logical id without "Rule", in kebab case ("SpotInterruptionRule" -> "spot-interruption"). */
+  readonly id: string;
+  readonly source: string;
+  readonly detailType: string;
+}
+
+/** The EC2 and Health events Karpenter acts on before a node goes away, as the template's rules match them. */
+export function karpenterInterruptionEvents(file: string = KARPENTER_CLOUDFORMATION_FILE): InterruptionEvent[] {
+  return Object.entries(karpenterCloudFormation(file))
+    .filter(([, r]) => r.Type === "AWS::Events::Rule")
+    .map(([name, r]) => {
+      const pattern = r.Properties.EventPattern as { source: string[]; "detail-type": string[] };
+      if (pattern.source.length !== 1 || pattern["detail-type"].length !== 1) {
+        throw new Error(`${name}: expected one source and one detail-type`);
+      }
+      return {
+        id: name
+          .replace(/Rule$/, "")
+          .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+          .toLowerCase(),
+        source: pattern.source[0],
+        detailType: pattern["detail-type"][0],
+      };
+    });
 }

@@ -4,7 +4,7 @@
  * ConfigMap (or `render` a --params file) and calls `overlayFiles` to fill in the overlay, which
  * `kubectl kustomize` then builds over the committed render of the pinned release.
  */
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import type { Config } from "../config/schema";
@@ -410,16 +410,55 @@ export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
 /** The overlay as committed (static files). */
 export const OVERLAY_SOURCE = path.join(__dirname, "..", "kustomize", "kubeflow");
 
+/** Upstream CRDs the install leaves out: Dex's (Cognito replaces Dex; the overlay deletes the rest of it). */
+export const EXCLUDED_CRDS = /\.dex\.coreos\.com$/;
+
+/** A prepared overlay: the folder to build, and the CRDs that bypass the build. */
+export interface PreparedOverlay {
+  readonly overlay: string;
+  /** The render's CRDs (minus EXCLUDED_CRDS), as rendered. */
+  readonly crds: readonly string[];
+}
+
 /**
  * Lays out a buildable overlay in `workDir`: `overlay/` (our files plus the generated ones) next
- * to `upstream/` (a link to the committed render of the release, a kustomization of its objects).
- * Returns the overlay's path, ready for `kubectl kustomize`. Nothing written here is secret.
+ * to `upstream/` (the committed render's objects, listed by a kustomization). The render's CRDs,
+ * 80% of its bytes, are not built: the overlay changes none of them, and kustomize would spend most
+ * of its time re-reading their schemas. They are returned as rendered, Dex's excluded, to be
+ * applied with the build. Nothing written here is secret.
  */
-export function prepareOverlay(workDir: string, upstreamDir: string, params: KubeflowInstallParams): string {
+export function prepareOverlay(workDir: string, renderDir: string, params: KubeflowInstallParams): PreparedOverlay {
   const overlay = path.join(workDir, "overlay");
-  mkdirSync(workDir, { recursive: true });
+  const upstream = path.join(workDir, "upstream");
+  mkdirSync(upstream, { recursive: true });
   cpSync(OVERLAY_SOURCE, overlay, { recursive: true });
-  symlinkSync(path.resolve(upstreamDir), path.join(workDir, "upstream"), "dir");
   for (const [name, content] of Object.entries(overlayFiles(params))) writeFileSync(path.join(overlay, name), content);
-  return overlay;
+  const files = readFileSync(path.join(renderDir, "kustomization.yaml"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("  - "))
+    .map((l) => l.slice(4));
+  const crds: string[] = [];
+  const built: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(path.join(renderDir, file), "utf8");
+    if (/^kind: CustomResourceDefinition$/m.test(text)) {
+      const name = /^metadata:\n(?: {2}.*\n)*? {2}name: (\S+)$/m.exec(text)?.[1];
+      if (!name) throw new Error(`${file}: a CRD without metadata.name`);
+      if (!EXCLUDED_CRDS.test(name)) crds.push(text);
+    } else {
+      writeFileSync(path.join(upstream, file), text);
+      built.push(file);
+    }
+  }
+  writeFileSync(
+    path.join(upstream, "kustomization.yaml"),
+    [
+      "apiVersion: kustomize.config.k8s.io/v1beta1",
+      "kind: Kustomization",
+      "resources:",
+      ...built.map((f) => `  - ${f}`),
+      "",
+    ].join("\n"),
+  );
+  return { overlay, crds };
 }

@@ -1,14 +1,55 @@
 /**
- * Pinned versions, in one place so an upgrade is one reviewed diff.
+ * Every upstream pin, read from upstream/PROVENANCE.json: no version is written here. Each entry
+ * there was recorded by `npm run vendor` (or `npm run generate -- kubeflow`) from the upstream
+ * repository at its tag, with the commit and the sha256 of every file taken; a test checks that
+ * every entry is indexed below and that this file holds no version of its own.
  *
  * EKS managed add-on builds (vpc-cni, kube-proxy, CoreDNS, the Pod Identity agent, the EBS CSI
  * driver) are not pinned here: nothing offline can prove which builds AWS publishes for a
  * Kubernetes minor. The eks stack resolves each at plan time with `aws_eks_addon_version` (the
  * default build for the cluster's minor) unless `cluster.addonVersions` pins one. See what a
  * plan would pick with:
- *   aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name vpc-cni \
+ *   aws eks describe-addon-versions --kubernetes-version <minor> --addon-name vpc-cni \
  *     --query 'addons[].addonVersions[?compatibilities[?defaultVersion]].addonVersion'
  */
+import { provenanceEntry, readProvenance, type ProvenanceEntry, type ProvenanceImage } from "./provenance";
+
+const ENTRIES = readProvenance();
+const entry = (name: string): ProvenanceEntry => provenanceEntry(name, ENTRIES);
+
+/** Every PROVENANCE entry, by what it pins. */
+export const UPSTREAM = {
+  clusterAutoscaler: entry("cluster-autoscaler"),
+  clusterAutoscalerChart: entry("cluster-autoscaler-chart"),
+  /** The autoscaler's logging flags; the version its go.mod requires. */
+  klog: entry("klog"),
+  nvidiaDevicePlugin: entry("nvidia-device-plugin"),
+  headlamp: entry("headlamp"),
+  /** CRDs and IAM policy of the release. */
+  karpenter: entry("karpenter"),
+  /** The charts as published for the release. */
+  karpenterChart: entry("karpenter-chart"),
+  awsLoadBalancerController: entry("aws-load-balancer-controller"),
+  awsLoadBalancerControllerChart: entry("aws-load-balancer-controller-chart"),
+  awsFsxCsiDriver: entry("aws-fsx-csi-driver"),
+  /** The Kubernetes API schema the conformance checks validate objects against. */
+  kubernetesOpenApi: entry("kubernetes-openapi"),
+  busybox: entry("busybox"),
+  /** The Kubeflow release (its render) and the remote bases it pulls. */
+  kubeflow: entry("kubeflow"),
+  kubeflowArgoWorkflows: entry("kubeflow-argo-workflows"),
+  kubeflowLws: entry("kubeflow-lws"),
+  kubeflowJobset: entry("kubeflow-jobset"),
+} as const;
+
+/** The one image an entry records. */
+function onlyImage(e: ProvenanceEntry): ProvenanceImage {
+  if (e.images.length !== 1) throw new Error(`upstream/PROVENANCE.json entry "${e.name}" should name one image`);
+  return e.images[0];
+}
+
+/** Kubernetes minor of a version ("1.35.2" -> "1.35"). */
+const minorOf = (version: string) => version.split(".").slice(0, 2).join(".");
 
 /** The EKS managed add-ons the eks stack installs, by config key (`cluster.addonVersions.<key>`). */
 export const EKS_MANAGED_ADDONS = {
@@ -22,10 +63,9 @@ export const EKS_MANAGED_ADDONS = {
 export type EksAddonKey = keyof typeof EKS_MANAGED_ADDONS;
 
 /**
- * cluster-autoscaler's minor must match the cluster's Kubernetes minor. Chart 9.59.0 is the
- * newest release of the official chart (kubernetes.github.io/autoscaler) for 1.35; its default
- * image is v1.35.0; we pin the v1.35.1 patch (promoted to registry.k8s.io by kubernetes/k8s.io
- * PR #9676), explicitly, so a chart default can never move it.
+ * cluster-autoscaler's minor must match the cluster's Kubernetes minor: the pinned release serves
+ * the Kubernetes minor of its own version, from the pinned chart, with its image tag set explicitly
+ * so a chart default can never move it.
  */
 export interface ClusterAutoscalerVersions {
   readonly chart: string;
@@ -33,7 +73,10 @@ export interface ClusterAutoscalerVersions {
 }
 
 export const CLUSTER_AUTOSCALER_VERSIONS: Readonly<Record<string, ClusterAutoscalerVersions>> = {
-  "1.35": { chart: "9.59.0", imageTag: "v1.35.1" },
+  [minorOf(UPSTREAM.clusterAutoscaler.version)]: {
+    chart: UPSTREAM.clusterAutoscalerChart.version,
+    imageTag: onlyImage(UPSTREAM.clusterAutoscaler).tag,
+  },
 };
 
 export function clusterAutoscalerVersions(kubernetesVersion: string): ClusterAutoscalerVersions | undefined {
@@ -42,11 +85,24 @@ export function clusterAutoscalerVersions(kubernetesVersion: string): ClusterAut
     : undefined;
 }
 
-/** NVIDIA k8s-device-plugin chart (nvidia.github.io/k8s-device-plugin); image tag = chart appVersion. */
-export const NVIDIA_DEVICE_PLUGIN_CHART = "0.20.0";
+/** NVIDIA k8s-device-plugin chart (nvidia.github.io/k8s-device-plugin); its image tag is the chart's appVersion. */
+export const NVIDIA_DEVICE_PLUGIN_CHART = UPSTREAM.nvidiaDevicePlugin.version;
 
 /** Headlamp chart (kubernetes-sigs.github.io/headlamp), the Kubernetes Dashboard's maintained successor. */
-export const HEADLAMP_CHART = "0.40.1";
+export const HEADLAMP_CHART = UPSTREAM.headlamp.version;
 
-/** Karpenter (oci://public.ecr.aws/karpenter, charts karpenter and karpenter-crd); 1.9+ supports Kubernetes 1.35. */
-export const KARPENTER_VERSION = "1.15.0";
+/** Karpenter's charts karpenter and karpenter-crd (oci://public.ecr.aws/karpenter), released together. */
+export const KARPENTER_CHART = UPSTREAM.karpenterChart.version;
+
+/** eks-charts' aws-load-balancer-controller chart, and the controller image it runs. */
+export const AWS_LOAD_BALANCER_CONTROLLER_CHART = UPSTREAM.awsLoadBalancerControllerChart.version;
+export const AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG = onlyImage(UPSTREAM.awsLoadBalancerController).tag;
+
+/** The image of the fsx stack's one-off permissions Job. */
+export const BUSYBOX_IMAGE = `${onlyImage(UPSTREAM.busybox).repository}:${onlyImage(UPSTREAM.busybox).tag}`;
+
+/** The Kubeflow release the committed render is of (the default of kubeflow.manifestsVersion). */
+export const KUBEFLOW_VERSION = UPSTREAM.kubeflow.version;
+
+/** The Kubernetes minor the vendored API schema describes. */
+export const KUBERNETES_SCHEMA_VERSION = UPSTREAM.kubernetesOpenApi.version;

@@ -6,12 +6,10 @@
  * over the network (KUBEFLOW_REMOTE_BASES, each pinned by its own entry) resolved locally at their
  * pinned tags, and records the sha256 of every rendered file and the images it names.
  *
- * Sources: each repository is read with `git archive` from a git directory: `--source` names one
- * (a bare mirror or a clone's .git), otherwise the step makes a shallow bare clone of
- * https://github.com/<owner>/<name> at the tag in .cache/kubeflow-sources/ (git and GitHub are needed
- * here only, never to install). A tag whose commit is not the recorded one is refused.
+ * Sources: each repository is read with `git archive` from a git directory (upstream-git.ts):
+ * `--source` names one, otherwise a shallow clone at the tag in .cache/upstream-sources/ (git and
+ * GitHub are needed here only, never to install). A tag whose commit is not the recorded one is refused.
  */
-import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -27,95 +25,18 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { imagesOf, KUBEFLOW_ENTRY, KUBEFLOW_REMOTE_BASES, renderDir, renderHeader } from "../lib/kubeflow-release";
 import { provenanceEntry, readProvenance, REPO_ROOT, sha256, type ProvenanceEntry } from "../lib/provenance";
+import { extractAt, gitDirFor, run, type SourceOptions } from "./upstream-git";
 
 export class KubeflowGenerateError extends Error {}
 
-export interface KubeflowGenerateOptions {
-  /** Git directories by "owner/name", instead of cloning from GitHub. */
-  readonly sources?: Readonly<Record<string, string>>;
-  /** Where shallow clones are kept. @default .cache/kubeflow-sources */
-  readonly cacheDir?: string;
-  /** Clone missing sources from GitHub. @default true */
-  readonly clone?: boolean;
+export interface KubeflowGenerateOptions extends SourceOptions {
   /** The repository whose PROVENANCE and kustomize-out are used. @default the project root */
   readonly root?: string;
-  readonly log?: (line: string) => void;
 }
 
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], options: { cwd?: string; input?: Buffer | string } = {}): Run {
-  const r = spawnSync(command, args, { cwd: options.cwd, input: options.input, maxBuffer: 1024 * 1024 * 1024 });
-  if (r.error) {
-    const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new KubeflowGenerateError(
-      missing ? `${command} not found: rendering Kubeflow needs ${command} on PATH` : String(r.error),
-    );
-  }
-  return { status: r.status ?? 1, stdout: r.stdout.toString("utf8"), stderr: r.stderr.toString("utf8") };
-}
-
-export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, ".cache", "kubeflow-sources");
-
-/** The git directory to read `entry` from: an override, the cache, or a new shallow clone. */
-export function gitDirFor(entry: ProvenanceEntry, options: KubeflowGenerateOptions): string | undefined {
-  const override = options.sources?.[entry.repository];
-  if (override) return override;
-  const cached = path.join(
-    options.cacheDir ?? DEFAULT_CACHE_DIR,
-    `${entry.repository.replace("/", "+")}@${entry.tag}.git`,
-  );
-  if (existsSync(cached)) return cached;
-  if (options.clone === false) return undefined;
-  options.log?.(`cloning https://github.com/${entry.repository} at ${entry.tag}`);
-  mkdirSync(path.dirname(cached), { recursive: true });
-  const clone = run("git", [
-    "clone",
-    "--quiet",
-    "--bare",
-    "--depth",
-    "1",
-    "--branch",
-    entry.tag,
-    `https://github.com/${entry.repository}.git`,
-    cached,
-  ]);
-  if (clone.status !== 0) {
-    rmSync(cached, { recursive: true, force: true });
-    throw new KubeflowGenerateError(
-      `could not clone ${entry.repository} at ${entry.tag}: ${clone.stderr.trim()}. ` +
-        `Check the tag in upstream/PROVENANCE.json, or pass --source ${entry.repository}=<git dir>`,
-    );
-  }
-  return cached;
-}
-
-/** Extracts `entry`'s tag from a git directory into `into`, after checking the tag is the recorded commit. */
-export function extractSource(entry: ProvenanceEntry, gitDir: string, into: string): void {
-  const rev = run("git", ["--git-dir", gitDir, "rev-parse", "--verify", `${entry.tag}^{commit}`]);
-  if (rev.status !== 0) {
-    throw new KubeflowGenerateError(`${gitDir} has no tag ${entry.tag} of ${entry.repository}: ${rev.stderr.trim()}`);
-  }
-  const commit = rev.stdout.trim();
-  if (commit !== entry.commit) {
-    throw new KubeflowGenerateError(
-      `${entry.repository} ${entry.tag} is commit ${commit}, but upstream/PROVENANCE.json records ${entry.commit} ` +
-        `(entry "${entry.name}"): the tag moved, or the entry is wrong; check upstream and update the entry on purpose`,
-    );
-  }
-  mkdirSync(into, { recursive: true });
-  const archive = spawnSync("git", ["--git-dir", gitDir, "archive", "--format=tar", entry.tag], {
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  if (archive.status !== 0)
-    throw new KubeflowGenerateError(`git archive failed for ${entry.repository}: ${String(archive.stderr)}`);
-  const untar = spawnSync("tar", ["-x", "-C", into], { input: archive.stdout });
-  if (untar.status !== 0)
-    throw new KubeflowGenerateError(`could not unpack ${entry.repository}: ${String(untar.stderr)}`);
+/** The git directory to read a pinned entry from (see upstream-git.ts). */
+function gitDirForEntry(entry: ProvenanceEntry, options: KubeflowGenerateOptions): string | undefined {
+  return gitDirFor(entry.repository, entry.tag, options);
 }
 
 const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -142,13 +63,13 @@ export function kustomizationsOfBuild(dir: string, seen: Set<string> = new Set()
 export function kustomize(dir: string): string {
   const r = run("kubectl", ["kustomize", dir]);
   if (r.status !== 0) throw new KubeflowGenerateError(`kubectl kustomize ${dir} failed:\n${r.stderr.trim()}`);
-  return r.stdout;
+  return r.stdout.toString("utf8");
 }
 
 export function kustomizeVersion(): string {
   const r = run("kubectl", ["version", "--client", "-o", "json"]);
   if (r.status !== 0) throw new KubeflowGenerateError(`kubectl version failed: ${r.stderr.trim()}`);
-  return (JSON.parse(r.stdout) as { kustomizeVersion?: string }).kustomizeVersion ?? "unknown";
+  return (JSON.parse(r.stdout.toString("utf8")) as { kustomizeVersion?: string }).kustomizeVersion ?? "unknown";
 }
 
 const GIT_BASE = /^https:\/\/github\.com\/([^/]+\/[^/?]+?)(?:\.git)?\/\/?([^?]*)\?ref=([^&\s]+)$/;
@@ -275,10 +196,10 @@ export function renderKubeflow(options: KubeflowGenerateOptions = {}): KubeflowR
   const work = mkdtempSync(path.join(tmpdir(), "kubeflow-render-"));
   try {
     for (const entry of [release, ...bases]) {
-      const gitDir = gitDirFor(entry, options);
+      const gitDir = gitDirForEntry(entry, options);
       if (!gitDir) throw new KubeflowGenerateError(`no source for ${entry.repository} ${entry.tag}`);
       options.log?.(`reading ${entry.repository} ${entry.tag} (${entry.commit.slice(0, 12)})`);
-      extractSource(entry, gitDir, path.join(work, entry.name));
+      extractAt(entry, gitDir, path.join(work, entry.name));
     }
     const manifests = path.join(work, release.name);
     if (!existsSync(path.join(manifests, "example"))) {
@@ -317,7 +238,7 @@ export function compareWithFreshRender(options: KubeflowGenerateOptions = {}): s
   const root = options.root ?? REPO_ROOT;
   const entries = readProvenance(path.join(root, "upstream", "PROVENANCE.json"));
   const needed = [KUBEFLOW_ENTRY, ...KUBEFLOW_REMOTE_BASES.map((b) => b.entry)].map((n) => provenanceEntry(n, entries));
-  if (needed.some((e) => gitDirFor(e, { ...options, clone: false }) === undefined)) return undefined;
+  if (needed.some((e) => gitDirForEntry(e, { ...options, clone: false }) === undefined)) return undefined;
   const fresh = renderKubeflow({ ...options, clone: false });
   const dir = renderDir(fresh.entry.version, root);
   const problems: string[] = [];

@@ -120,15 +120,16 @@ export function selectKinds(rendered: string, kinds: readonly string[], invert =
     .join("---\n");
 }
 
-/** Builds our overlay over the committed render (after checking its checksums); returns the multi-document YAML. */
+/** Builds our overlay over the committed render (after checking its checksums); returns the multi-document YAML, CRDs first. */
 export function buildOverlay(params: KubeflowInstallParams, run: Runner = runCommand, root?: string): string {
   verifyRender(params.manifestsVersion, root);
   const work = mkdtempSync(path.join(tmpdir(), "kf-overlay-"));
   try {
-    const overlay = prepareOverlay(work, renderDir(params.manifestsVersion, root), params);
+    const { overlay, crds } = prepareOverlay(work, renderDir(params.manifestsVersion, root), params);
     const result = run("kubectl", ["kustomize", overlay]);
     if (result.status !== 0) throw new InstallError(`kubectl kustomize failed:\n${result.stderr.trim()}`);
-    return result.stdout;
+    // The CRDs first, as kustomize orders them, then the build.
+    return [...crds.map((c) => (c.endsWith("\n") ? c : `${c}\n`)), result.stdout].join("---\n");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
