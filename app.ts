@@ -5,7 +5,10 @@ import { AddonsStack } from "./stacks/addons-stack";
 import { AuthStack } from "./stacks/auth-stack";
 import { BootstrapStack } from "./stacks/bootstrap-stack";
 import { DashboardStack } from "./stacks/dashboard-stack";
+import { BaseStack } from "./stacks/base-stack";
 import { DnsStack } from "./stacks/dns-stack";
+import { EksKeptStack } from "./stacks/eks-kept-stack";
+import { FsxKeptStack } from "./stacks/fsx-kept-stack";
 import { EksStack } from "./stacks/eks-stack";
 import { FsxStack } from "./stacks/fsx-stack";
 import { KubeflowStack } from "./stacks/kubeflow-stack";
@@ -16,7 +19,8 @@ export interface Stages {
   readonly addons: AddonsStack;
   readonly auth: AuthStack;
   readonly kubeflow: KubeflowStack;
-  readonly dns: DnsStack;
+  /** DnsStack, or in a delete-data teardown an empty stack (see buildTeardownStages). */
+  readonly dns: DnsStack | BaseStack;
   readonly dashboard: DashboardStack;
   readonly fsx: FsxStack;
 }
@@ -26,7 +30,52 @@ export interface Stages {
  * `configFile` is how messages that Terraform prints at plan time name the config file.
  */
 export function buildStages(app: App, config: Config, configFile?: string): Stages {
-  const bootstrap = new BootstrapStack(app, "bootstrap", { config });
+  const stages = buildStageStacks(app, config, configFile);
+  // Rules about the cluster as a whole (a default StorageClass), over every stack at synth.
+  app.node.addValidation(
+    new AppPolicyValidation(() => app.node.children.filter(TerraformStack.isStack), policyExceptions(config)),
+  );
+  return stages;
+}
+
+/**
+ * How `npm run destroy` tears down (lib/stages.ts runs it; main.ts picks it from KF_TEARDOWN):
+ * - `keep-data`: eks and fsx as the stacks of what they keep (network and keys; bucket and file system),
+ *   dns empty. Deploying one of them deletes the rest of its stage and never plans a kept resource
+ *   for deletion, so prevent_destroy cannot abort anything. The other stages are destroyed from the
+ *   normal synth; bootstrap and auth are left alone.
+ * - `delete-data`: every stage as deployed, with prevent_destroy and the user pool's deletion
+ *   protection off and the buckets' force_destroy on, and dns empty.
+ * An empty dns stack is its teardown in both modes: applying it deletes the record without looking
+ * the load balancer up, which may already be gone.
+ */
+export type TeardownMode = "keep-data" | "delete-data";
+
+export function buildTeardownStages(app: App, config: Config, mode: TeardownMode, configFile?: string): void {
+  if (mode === "keep-data") {
+    const eks = new EksKeptStack(app, "eks", { config, configFile });
+    new FsxKeptStack(app, "fsx", {
+      config,
+      vpcId: eks.network.vpc.id,
+      privateSubnetIds: eks.network.privateSubnets.map((s) => s.id),
+    });
+    new BaseStack(app, "dns", { config });
+    return;
+  }
+  const unguarded: Config = { ...config, protection: { ...config.protection, preventDestroy: false } };
+  buildStageStacks(app, unguarded, configFile, { forceDestroyBuckets: true, emptyDns: true });
+}
+
+function buildStageStacks(
+  app: App,
+  config: Config,
+  configFile?: string,
+  teardown: { readonly forceDestroyBuckets?: boolean; readonly emptyDns?: boolean } = {},
+): Stages {
+  const bootstrap = new BootstrapStack(app, "bootstrap", {
+    config,
+    forceDestroyBucket: teardown.forceDestroyBuckets,
+  });
   const eks = new EksStack(app, "eks", { config, configFile });
   const addons = new AddonsStack(app, "addons", {
     config,
@@ -47,15 +96,18 @@ export function buildStages(app: App, config: Config, configFile?: string): Stag
   const kubeflow = new KubeflowStack(app, "kubeflow", { config, cluster: eks.outputs, auth: auth.outputs });
   // The load balancer controller runs on the system nodes, which the autoscaler also manages.
   kubeflow.addDependency(addons);
-  const dns = new DnsStack(app, "dns", { config, clusterName: eks.outputs.clusterName });
+  const dns = teardown.emptyDns
+    ? new BaseStack(app, "dns", { config })
+    : new DnsStack(app, "dns", { config, clusterName: eks.outputs.clusterName });
   dns.addDependency(kubeflow);
   const dashboard = new DashboardStack(app, "dashboard", { config, cluster: eks.outputs });
   // The claim lives in the team's profile namespace, which exists once Kubeflow is installed.
-  const fsx = new FsxStack(app, "fsx", { config, cluster: eks.outputs });
+  const fsx = new FsxStack(app, "fsx", {
+    config,
+    configFile,
+    cluster: eks.outputs,
+    forceDestroyBucket: teardown.forceDestroyBuckets,
+  });
   fsx.addDependency(kubeflow);
-  // Rules about the cluster as a whole (a default StorageClass), over every stack at synth.
-  app.node.addValidation(
-    new AppPolicyValidation(() => app.node.children.filter(TerraformStack.isStack), policyExceptions(config)),
-  );
   return { bootstrap, eks, addons, auth, kubeflow, dns, dashboard, fsx };
 }

@@ -4,7 +4,17 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "generated/", "kustomize-out/", "coverage/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "cdktf.out/",
+      "cdktf.out.keep-data/",
+      "cdktf.out.delete-data/",
+      "generated/",
+      "kustomize-out/",
+      "coverage/",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -28,10 +28,20 @@ function main(): void {
   (require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: () => string[] }).captureStackTrace =
     () => [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildStages } = require("./app") as typeof AppModule;
+  const { buildStages, buildTeardownStages } = require("./app") as typeof AppModule;
   const app = new App();
   // Relative to the project, so the synthesized messages name the file the same on every machine.
-  buildStages(app, config, path.relative(process.cwd(), configFile) || configFile);
+  const shownFile = path.relative(process.cwd(), configFile) || configFile;
+  // Set only by `npm run destroy` (scripts/deploy.ts), for the stacks it tears down by deploying.
+  const teardown = process.env.KF_TEARDOWN;
+  if (teardown === "keep-data" || teardown === "delete-data") buildTeardownStages(app, config, teardown, shownFile);
+  else if (teardown === undefined || teardown === "") buildStages(app, config, shownFile);
+  else {
+    process.stderr.write(
+      `KF_TEARDOWN must be keep-data or delete-data (got "${teardown}"); unset it to synthesize the stages\n`,
+    );
+    process.exit(1);
+  }
   app.synth();
 }
 

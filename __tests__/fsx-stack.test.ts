@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema";
 import { LUSTRE_PORT_RANGES } from "../constructs/lustre-file-system";
+import { profileNamespaceMissingMessage } from "../stacks/fsx-stack";
 import { buildApp, configWith, dataSources, referencedAddress, resource, resources, type SynthJson } from "./helpers";
 
 type Body = Record<string, unknown>;
@@ -271,6 +272,31 @@ describe("fsx stack: notebook volume", () => {
       allow_privilege_escalation: false,
       capabilities: { drop: ["ALL"], add: ["CHOWN"] },
     });
+  });
+});
+
+describe("fsx stack: the profile namespace it needs", () => {
+  it("checks at plan time that the install created the namespace, with a message naming it and the command", () => {
+    const [[nsId, ns]] = dataSources(fsx, "kubernetes_resources");
+    expect(ns).toMatchObject({ api_version: "v1", kind: "Namespace", field_selector: "metadata.name=data-science" });
+    const claim = resource(fsx, "kubernetes_persistent_volume_claim_v1", "notebook-volume");
+    const [check] = (claim.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
+    expect(check.condition).toBe(`\${(length(data.kubernetes_resources.${nsId}.objects) == 1)}`);
+    expect(check.error_message).toBe(profileNamespaceMissingMessage("data-science"));
+    expect(check.error_message).toContain(
+      'The namespace "data-science" (kubeflow.profile.name in the configuration file)',
+    );
+    expect(check.error_message).toContain("npm run deploy -- --from kubeflow-install");
+  });
+
+  it("names the config file when it knows it", () => {
+    const { stages, json } = buildApp(
+      withFsx((f) => f),
+      "config/prod.yaml",
+    );
+    const claim = resource(json(stages.fsx), "kubernetes_persistent_volume_claim_v1", "notebook-volume");
+    const [check] = (claim.lifecycle as { precondition: { error_message: string }[] }).precondition;
+    expect(check.error_message).toContain("(kubeflow.profile.name in config/prod.yaml)");
   });
 });
 

@@ -36,6 +36,7 @@ import {
   selectKinds,
   summarizeApply,
   uninstallSteps,
+  waitForIngressAddress,
   writePlan,
   type CommandResult,
   type InstallOptions,
@@ -272,6 +273,36 @@ describe("Kubeflow install step", () => {
       "-",
     ]);
     expect(opts.lines).toContain("Kubeflow 26.03 is installed as rendered: nothing to change, nothing applied.");
+  });
+
+  it("asks before applying when given a question (npm run deploy without --yes), and a no stops it", async () => {
+    const kubectl = fakeKubectl();
+    const asked: (readonly string[])[] = [];
+    const opts = options(fixtureRoot(), { confirm: async (plan) => (asked.push(plan), false) });
+    await expect(install(opts, kubectl.runner)).resolves.toBe("declined");
+    expect(kubectl.applied()).toEqual([]);
+    expect(asked).toHaveLength(1);
+    expect(asked[0][0]).toMatch(/^Kubeflow 26\.03: \d+ objects/);
+    // Nothing to change: not even asked.
+    const unchanged = options(fixtureRoot(), { confirm: async (plan) => (asked.push(plan), true) });
+    await expect(install(unchanged, fakeKubectl({ unchanged: true }).runner)).resolves.toBe("unchanged");
+    expect(asked).toHaveLength(1);
+  });
+
+  it("waits for the Ingress's ALB address, and names where to look when it never comes", async () => {
+    let looks = 0;
+    const ingress: Runner = () => {
+      looks++;
+      const lb = looks >= 3 ? { ingress: [{ hostname: "k8s-kubeflow-1.elb.example" }] } : {};
+      return { status: 0, stdout: JSON.stringify({ status: { loadBalancer: lb } }), stderr: "" };
+    };
+    const opts = options(fixtureRoot(), { timeoutSeconds: 600 });
+    await expect(waitForIngressAddress(opts, ingress)).resolves.toBe("k8s-kubeflow-1.elb.example");
+    expect(opts.lines.filter((l) => l.includes("to get its ALB's address"))).toHaveLength(2);
+    const never: Runner = () => ({ status: 0, stdout: JSON.stringify({ status: {} }), stderr: "" });
+    await expect(waitForIngressAddress(options(fixtureRoot(), { timeoutSeconds: 60 }), never)).rejects.toThrow(
+      /Ingress istio-system\/kubeflow has no address after 1 minute: .*kubectl -n istio-system describe ingress kubeflow/,
+    );
   });
 
   it("refuses a tampered render, naming the file and both sums, and applies nothing", async () => {

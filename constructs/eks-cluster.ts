@@ -61,6 +61,18 @@ export interface EksClusterProps {
 }
 
 /**
+ * The key that envelope-encrypts a cluster's Secrets, at `<scope>/secrets-key`. A function so a
+ * teardown that keeps data can keep the key at the address the cluster gave it (see lib/stages.ts).
+ */
+export function clusterSecretsKey(scope: Construct, clusterName: string, preventDestroy?: boolean): KmsKey {
+  return protectedKey(scope, "secrets-key", {
+    description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
+    alias: `alias/eks/${clusterName}/secrets`,
+    preventDestroy,
+  });
+}
+
+/**
  * An EKS control plane: secrets envelope-encrypted with a rotating KMS key, every log type,
  * a private endpoint (plus a public one only for the given CIDRs), and access entries instead
  * of the aws-auth ConfigMap.
@@ -74,11 +86,7 @@ export class EksCluster extends Construct {
     super(scope, id);
 
     this.kubernetesVersion = props.kubernetesVersion;
-    this.secretsKey = protectedKey(this, "secrets-key", {
-      description: `Envelope encryption of Kubernetes secrets in EKS cluster ${props.name}`,
-      alias: `alias/eks/${props.name}/secrets`,
-      preventDestroy: props.preventDestroy,
-    });
+    this.secretsKey = clusterSecretsKey(this, props.name, props.preventDestroy);
 
     // Created ahead of the cluster so retention is ours, not "never expire".
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {

@@ -75,8 +75,11 @@ export interface LustreFileSystemProps {
   readonly vpcId: string;
   /** The one subnet (zone) the file system lives in. */
   readonly subnetId: string;
-  /** Security group of the clients (the cluster's nodes). */
-  readonly clientSecurityGroupId: string;
+  /**
+   * Security group of the clients (the cluster's nodes); Lustre is allowed between it and the file system.
+   * @default - no client rules: the file system kept while its cluster is torn down (the cluster's group goes with the cluster)
+   */
+  readonly clientSecurityGroupId?: string;
   readonly deploymentType: "PERSISTENT_2" | "SCRATCH_2";
   readonly storageCapacityGiB: number;
   /** PERSISTENT_2 only: MB/s per TiB. */
@@ -124,15 +127,18 @@ export class LustreFileSystem extends Construct {
       vpcId: props.vpcId,
       tags: { Name: `${props.name}-lustre` },
     });
+    const clients = props.clientSecurityGroupId;
     LUSTRE_PORT_RANGES.forEach((range, i) => {
-      new VpcSecurityGroupIngressRule(this, `from-nodes-${i}`, {
-        securityGroupId: this.securityGroup.id,
-        referencedSecurityGroupId: props.clientSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: range.from,
-        toPort: range.to,
-        description: "Lustre from the cluster's nodes",
-      });
+      if (clients !== undefined) {
+        new VpcSecurityGroupIngressRule(this, `from-nodes-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          referencedSecurityGroupId: clients,
+          ipProtocol: "tcp",
+          fromPort: range.from,
+          toPort: range.to,
+          description: "Lustre from the cluster's nodes",
+        });
+      }
       new VpcSecurityGroupIngressRule(this, `from-self-${i}`, {
         securityGroupId: this.securityGroup.id,
         referencedSecurityGroupId: this.securityGroup.id,
@@ -141,15 +147,17 @@ export class LustreFileSystem extends Construct {
         toPort: range.to,
         description: "Lustre between file servers",
       });
-      // LNet connects in both directions, so the nodes accept the servers' connections too.
-      new VpcSecurityGroupIngressRule(this, `to-nodes-${i}`, {
-        securityGroupId: props.clientSecurityGroupId,
-        referencedSecurityGroupId: this.securityGroup.id,
-        ipProtocol: "tcp",
-        fromPort: range.from,
-        toPort: range.to,
-        description: "Lustre from FSx",
-      });
+      if (clients !== undefined) {
+        // LNet connects in both directions, so the nodes accept the servers' connections too.
+        new VpcSecurityGroupIngressRule(this, `to-nodes-${i}`, {
+          securityGroupId: clients,
+          referencedSecurityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: range.from,
+          toPort: range.to,
+          description: "Lustre from FSx",
+        });
+      }
     });
     new VpcSecurityGroupEgressRule(this, "egress", {
       securityGroupId: this.securityGroup.id,

@@ -35,6 +35,12 @@ export interface SecureBucketProps {
    * @default - KMS's default key policy
    */
   readonly keyPolicyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Let `terraform destroy` delete the bucket with every object version in it. Only a deliberate
+   * `npm run destroy -- --delete-data` sets it, by applying it just before the destroy.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
   /** The account id and partition, needed with keyPolicyStatements. @default - none */
   readonly account?: { readonly id: string; readonly partition: string };
 }
@@ -62,7 +68,7 @@ export class SecureBucket extends Construct {
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
-      forceDestroy: false,
+      forceDestroy: props.forceDestroy ?? false,
       lifecycle: { preventDestroy },
     });
     new S3BucketPublicAccessBlock(this, "public-access-block", {

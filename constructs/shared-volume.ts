@@ -25,6 +25,11 @@ export interface SharedVolumeProps {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Plan-time checks on the claim (e.g. that its namespace exists), each with the message Terraform shows.
+   * @default - none
+   */
+  readonly claimPreconditions?: { readonly condition: unknown; readonly errorMessage: string }[];
 }
 
 /** Kubeflow notebook images run as jovyan, uid 1000 in group users (gid 100). */
@@ -82,6 +87,7 @@ export class SharedVolume extends Construct {
         resources: { requests: { storage: size } },
       },
       waitUntilBound: true,
+      lifecycle: props.claimPreconditions ? { precondition: [...props.claimPreconditions] } : undefined,
     });
 
     this.permissions = new JobV1(this, "permissions", {

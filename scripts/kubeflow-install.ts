@@ -474,13 +474,18 @@ export interface InstallOptions {
   readonly now: () => number;
   /** The repository holding the render. @default the project root */
   readonly root?: string;
+  /**
+   * Asked with the plan after the no-op check and before anything is applied; false stops the install.
+   * @default - no question: apply
+   */
+  readonly confirm?: (plan: readonly string[]) => Promise<boolean>;
 }
 
 /** The whole install: checks, plan, dry run or no-op, apply, wait. */
 export async function install(
   options: InstallOptions,
   run: Runner = runCommand,
-): Promise<"dry-run" | "unchanged" | "installed"> {
+): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
   requireKubectl(run);
   requireCluster(run);
   const params = readInstallParams(run);
@@ -494,6 +499,7 @@ export async function install(
     options.log(`Kubeflow ${plan.version} is installed as rendered: nothing to change, nothing applied.`);
     return "unchanged";
   }
+  if (options.confirm && !(await options.confirm(describePlan(plan)))) return "declined";
   options.log("applying namespaces");
   const namespaces = run("kubectl", APPLY, selectKinds(plan.documents.map((d) => d.text).join("---\n"), ["Namespace"]));
   if (namespaces.status !== 0) throw new InstallError(`could not create namespaces: ${namespaces.stderr.trim()}`);
@@ -504,6 +510,37 @@ export async function install(
   options.log(`waiting up to ${Math.round(options.timeoutSeconds / 60)} minutes for Kubeflow's workloads`);
   await waitForReady(workloadsOf(plan.documents), options, run);
   return "installed";
+}
+
+/**
+ * Waits until the load balancer controller has given Kubeflow's Ingress an address (its ALB exists),
+ * which the dns stage looks up. Returns the ALB's DNS name.
+ */
+export async function waitForIngressAddress(
+  options: Pick<WaitOptions, "timeoutSeconds" | "pollSeconds" | "log" | "sleep" | "now">,
+  run: Runner = runCommand,
+): Promise<string> {
+  const deadline = options.now() + options.timeoutSeconds * 1000;
+  for (;;) {
+    const result = run("kubectl", ["-n", INGRESS_NAMESPACE, "get", "ingress", INGRESS_NAME, "-o", "json"]);
+    if (result.status === 0) {
+      const status = (
+        JSON.parse(result.stdout) as { status?: { loadBalancer?: { ingress?: { hostname?: string }[] } } }
+      ).status;
+      const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+      if (hostname) return hostname;
+    }
+    if (options.now() >= deadline) {
+      const minutes = Math.round(options.timeoutSeconds / 60);
+      throw new InstallError(
+        `Ingress ${INGRESS_NAMESPACE}/${INGRESS_NAME} has no address after ${minutes} minute${minutes === 1 ? "" : "s"}: ` +
+          "the load balancer controller has not made its ALB. Check its events (kubectl -n istio-system describe ingress kubeflow) " +
+          "and logs (kubectl -n kube-system logs deploy/aws-load-balancer-controller).",
+      );
+    }
+    options.log(`waiting for Ingress ${INGRESS_NAMESPACE}/${INGRESS_NAME} to get its ALB's address`);
+    await options.sleep(options.pollSeconds);
+  }
 }
 
 /** Removes Kubeflow in the order that lets controllers clean up behind themselves. */

@@ -87,7 +87,10 @@ async function main(argv: readonly string[]): Promise<void> {
       now: () => Date.now(),
     });
     if (result === "installed")
-      log("Kubeflow is installed and every workload is available. Next: npx cdktf deploy dns");
+      log(
+        "Kubeflow is installed and every workload is available. Next: npm run deploy -- --from dns " +
+          "(it waits for the Ingress's ALB first)",
+      );
     return;
   }
   if (command === "uninstall") {
@@ -99,7 +102,10 @@ async function main(argv: readonly string[]): Promise<void> {
       const result = runCommand("kubectl", step.args, step.input);
       if (result.status !== 0) throw new InstallError(`${step.description} failed: ${result.stderr.trim()}`);
     }
-    log("Kubeflow removed. Next: npx cdktf destroy kubeflow (after dns, dashboard and fsx)");
+    log(
+      "Kubeflow removed. The controller deletes the ALB and its security groups in the background: " +
+        "npm run destroy waits for them, deletes the volumes and tears down the stacks.",
+    );
     return;
   }
   throw new InstallError(

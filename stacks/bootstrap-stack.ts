@@ -9,6 +9,11 @@ import { defaultTags, REQUIRED_TERRAFORM_VERSION } from "./base-stack";
 
 export interface BootstrapStackProps {
   readonly config: Config;
+  /**
+   * Let a destroy delete the state bucket with every state version in it (`npm run destroy -- --delete-data`, last).
+   * @default false
+   */
+  readonly forceDestroyBucket?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export class BootstrapStack extends TerraformStack {
       bucketName: props.config.state.bucket,
       purpose: "Terraform state",
       preventDestroy: props.config.protection.preventDestroy,
+      forceDestroy: props.forceDestroyBucket,
     });
     Aspects.of(this).add(PolicyAspect.fromConfig(props.config));
     allowPolicyException(

@@ -1,3 +1,4 @@
+import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Annotations, Fn, Op } from "cdktf";
 import type { Construct } from "constructs";
 import type { ClusterConnection } from "../constructs/cluster-providers";
@@ -49,6 +50,39 @@ export interface GpuSize {
   readonly nodeGroups?: GpuSizeNodeGroups;
 }
 
+/** The zones the cluster uses: those offering the system types, preferring those with the GPU types. */
+export function clusterZones(scope: Construct, config: Config): OfferedZones {
+  return new OfferedZones(scope, "zones", {
+    requiredInstanceTypes: config.nodeGroups.system.instanceTypes,
+    preferredInstanceTypes: config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
+    zoneCount: config.network.azCount,
+  });
+}
+
+/** The VPC: private subnets for nodes (and the file system), public ones for load balancers and NAT. */
+export function clusterNetwork(scope: Construct, config: Config, zones: OfferedZones): Network {
+  return new Network(scope, "network", {
+    name: config.cluster.name,
+    cidr: config.network.vpcCidr,
+    zoneNames: zones.names,
+    zoneCount: config.network.azCount,
+    natGateways: config.network.natGateways,
+    privateSubnetTags:
+      config.autoscaler === "cluster-autoscaler" ? undefined : { [KARPENTER_DISCOVERY_TAG]: config.cluster.name },
+    flowLogRetentionDays: config.cluster.logRetentionDays,
+    preconditions: [{ condition: zones.enoughZonesCondition, errorMessage: zones.shortageMessage }],
+  });
+}
+
+/** The key the default StorageClass (addons stack) encrypts every dynamically provisioned volume with. */
+export function clusterVolumeKey(scope: Construct, config: Config): KmsKey {
+  return protectedKey(scope, "volume-key", {
+    description: `Encrypts the EBS volumes of EKS cluster ${config.cluster.name} (default StorageClass)`,
+    alias: `alias/eks/${config.cluster.name}/volumes`,
+    preventDestroy: config.protection.preventDestroy,
+  });
+}
+
 /**
  * Stage 01: network, EKS control plane, IAM, the always-on system node group, the EBS CSI driver
  * and, per configured GPU size, a Spot and an On-Demand GPU node group in each of its zones, all
@@ -76,23 +110,10 @@ export class EksStack extends BaseStack {
       ? [config.fsx.zoneIndex]
       : Array.from({ length: config.network.azCount }, (_v, i) => i);
 
-    this.zones = new OfferedZones(this, "zones", {
-      requiredInstanceTypes: config.nodeGroups.system.instanceTypes,
-      preferredInstanceTypes: config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
-      zoneCount: config.network.azCount,
-    });
+    this.zones = clusterZones(this, config);
     const userData = nodeUserData();
 
-    this.network = new Network(this, "network", {
-      name: config.cluster.name,
-      cidr: config.network.vpcCidr,
-      zoneNames: this.zones.names,
-      zoneCount: config.network.azCount,
-      natGateways: config.network.natGateways,
-      privateSubnetTags: clusterAutoscaler ? undefined : { [KARPENTER_DISCOVERY_TAG]: config.cluster.name },
-      flowLogRetentionDays: config.cluster.logRetentionDays,
-      preconditions: [{ condition: this.zones.enoughZonesCondition, errorMessage: this.zones.shortageMessage }],
-    });
+    this.network = clusterNetwork(this, config, this.zones);
     const privateSubnetIds = this.network.privateSubnets.map((s) => s.id);
 
     const access: ClusterAccess[] = config.cluster.adminPrincipals.map((p) => ({
@@ -155,11 +176,7 @@ export class EksStack extends BaseStack {
     });
 
     // The default StorageClass (addons stack) encrypts every dynamically provisioned volume with this key.
-    const volumeKey = protectedKey(this, "volume-key", {
-      description: `Encrypts the EBS volumes of EKS cluster ${config.cluster.name} (default StorageClass)`,
-      alias: `alias/eks/${config.cluster.name}/volumes`,
-      preventDestroy: config.protection.preventDestroy,
-    });
+    const volumeKey = clusterVolumeKey(this, config);
     this.ebsCsiDriver = new EbsCsiDriver(this, "ebs-csi-driver", {
       cluster: this.eks,
       clusterName: config.cluster.name,

@@ -1,3 +1,5 @@
+import { DataKubernetesResources } from "@cdktf/provider-kubernetes/lib/data-kubernetes-resources";
+import { Fn, Op } from "cdktf";
 import type { Construct } from "constructs";
 import { FSX_CSI_DRIVER_OBJECTS } from "../generated/fsx-csi-driver";
 import { ClusterProviders } from "../constructs/cluster-providers";
@@ -8,12 +10,97 @@ import { SecureBucket } from "../constructs/secure-bucket";
 import { SharedVolume } from "../constructs/shared-volume";
 import { fsxCsiControllerStatements } from "../lib/fsx-csi-policy";
 import type { GeneratedObject } from "../lib/generated-object";
+import type { Config } from "../config/schema";
 import { allowPolicyException } from "../policy/exceptions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
 
 export interface FsxStackProps extends BaseStackProps {
   readonly cluster: EksStackOutputs;
+  /**
+   * Let a destroy delete the data bucket with its objects (`npm run destroy -- --delete-data` only).
+   * @default false
+   */
+  readonly forceDestroyBucket?: boolean;
+}
+
+/** Where the shared data goes and who may reach it. */
+export interface SharedDataPlacement {
+  readonly vpcId: string;
+  readonly subnetId: string;
+  /** @default - no client rules (see LustreFileSystemProps.clientSecurityGroupId) */
+  readonly clientSecurityGroupId?: string;
+  readonly accountId: string;
+  readonly partition: string;
+  /** @default false */
+  readonly forceDestroyBucket?: boolean;
+}
+
+/**
+ * The fsx stage's data: the data bucket (when the config creates it) and the Lustre file system
+ * linked to it. Built by FsxStack and, at the same construct paths, by FsxKeptStack, so a teardown
+ * that keeps the data leaves them untouched.
+ */
+export function sharedData(
+  scope: Construct,
+  config: Config,
+  placement: SharedDataPlacement,
+): { readonly dataBucket?: SecureBucket; readonly lustre: LustreFileSystem } {
+  const fsx = config.fsx;
+  const { accountId: account, partition } = placement;
+  let dataBucket: SecureBucket | undefined;
+  if (fsx.dataBucket.create) {
+    dataBucket = new SecureBucket(scope, "data-bucket", {
+      bucketName: fsx.dataBucket.name,
+      purpose: "the team's data sets",
+      preventDestroy: config.protection.preventDestroy,
+      // FSx imports and exports through its S3 service-linked role, which needs the bucket's key.
+      keyPolicyStatements: [
+        fsxDataRepositoryKeyStatement({
+          partition,
+          accountId: account,
+          region: config.region,
+          bucketName: fsx.dataBucket.name,
+        }),
+      ],
+      account: { id: account, partition },
+      forceDestroy: placement.forceDestroyBucket,
+    });
+  }
+
+  const lustre = new LustreFileSystem(scope, "lustre", {
+    name: `${config.cluster.name}-shared`,
+    vpcId: placement.vpcId,
+    subnetId: placement.subnetId,
+    clientSecurityGroupId: placement.clientSecurityGroupId,
+    deploymentType: fsx.deploymentType,
+    storageCapacityGiB: fsx.storageCapacityGiB,
+    throughputPerTiB: fsx.throughputPerTiB,
+    bucketName: fsx.dataBucket.name,
+    s3Prefix: fsx.s3Prefix,
+    exportPrefix: fsx.exportPrefix,
+    logRetentionDays: config.cluster.logRetentionDays,
+    preventDestroy: config.protection.preventDestroy,
+    dataRepositoryDependsOn: dataBucket ? [dataBucket.bucket, dataBucket.encryption, dataBucket.key] : undefined,
+  });
+
+  if (fsx.deploymentType === "SCRATCH_2") {
+    allowPolicyException(
+      lustre.fileSystem,
+      "CKV_AWS_190",
+      "SCRATCH_2 cannot use a customer-managed key; FSx encrypts it at rest with a key it owns (chosen in config for cost)",
+    );
+  }
+  return { dataBucket, lustre };
+}
+
+/** What the fsx stage says when the team's profile namespace does not exist yet. */
+export function profileNamespaceMissingMessage(namespace: string, configFile = "the configuration file"): string {
+  return (
+    `The namespace "${namespace}" (kubeflow.profile.name in ${configFile}) does not exist yet. The fsx stage puts the ` +
+    "shared volume's claim there, and the Kubeflow install creates it with the team's profile. Install Kubeflow " +
+    "first (npm run deploy -- --from kubeflow-install, or npm run kubeflow -- install), then deploy fsx again."
+  );
 }
 
 /** The CSI driver's objects for the chosen mode: the node plugin always, the controller only for dynamic provisioning. */
@@ -43,49 +130,16 @@ export class FsxStack extends BaseStack {
     });
 
     this.dataBucketName = fsx.dataBucket.name;
-    const { accountId: account, partition } = this;
-    let dataBucket: SecureBucket | undefined;
-    if (fsx.dataBucket.create) {
-      dataBucket = new SecureBucket(this, "data-bucket", {
-        bucketName: fsx.dataBucket.name,
-        purpose: "the team's data sets",
-        preventDestroy: config.protection.preventDestroy,
-        // FSx imports and exports through its S3 service-linked role, which needs the bucket's key.
-        keyPolicyStatements: [
-          fsxDataRepositoryKeyStatement({
-            partition,
-            accountId: account,
-            region: config.region,
-            bucketName: fsx.dataBucket.name,
-          }),
-        ],
-        account: { id: account, partition },
-      });
-    }
-
-    this.lustre = new LustreFileSystem(this, "lustre", {
-      name: `${config.cluster.name}-shared`,
+    const data = sharedData(this, config, {
       vpcId: props.cluster.vpcId,
       subnetId: props.cluster.privateSubnetIds[fsx.zoneIndex],
       clientSecurityGroupId: props.cluster.clusterSecurityGroupId,
-      deploymentType: fsx.deploymentType,
-      storageCapacityGiB: fsx.storageCapacityGiB,
-      throughputPerTiB: fsx.throughputPerTiB,
-      bucketName: fsx.dataBucket.name,
-      s3Prefix: fsx.s3Prefix,
-      exportPrefix: fsx.exportPrefix,
-      logRetentionDays: config.cluster.logRetentionDays,
-      preventDestroy: config.protection.preventDestroy,
-      dataRepositoryDependsOn: dataBucket ? [dataBucket.bucket, dataBucket.encryption, dataBucket.key] : undefined,
+      accountId: this.accountId,
+      partition: this.partition,
+      forceDestroyBucket: props.forceDestroyBucket,
     });
-
-    if (fsx.deploymentType === "SCRATCH_2") {
-      allowPolicyException(
-        this.lustre.fileSystem,
-        "CKV_AWS_190",
-        "SCRATCH_2 cannot use a customer-managed key; FSx encrypts it at rest with a key it owns (chosen in config for cost)",
-      );
-    }
+    this.lustre = data.lustre;
+    const { accountId: account, partition } = this;
 
     if (fsx.dynamicProvisioning) {
       const controllerIdentity = new PodIdentityRole(this, "csi-controller-identity", {
@@ -121,7 +175,22 @@ export class FsxStack extends BaseStack {
       allowPolicyException(nodePlugin, "KSV023", `${why} and the kubelet's pod, plugin and registration directories`);
     }
 
+    // The claim goes into the team's profile namespace, which the Kubeflow install creates: say so at
+    // plan time instead of failing deep in the apply with a bare "namespaces not found".
+    const namespace = config.kubeflow.profile.name;
+    const profileNamespace = new DataKubernetesResources(this, "profile-namespace", {
+      provider: providers.kubernetes!,
+      apiVersion: "v1",
+      kind: "Namespace",
+      fieldSelector: `metadata.name=${namespace}`,
+    });
     this.volume = new SharedVolume(this, "notebook-volume", {
+      claimPreconditions: [
+        {
+          condition: Op.eq(Fn.lengthOf(profileNamespace.objects), 1),
+          errorMessage: profileNamespaceMissingMessage(namespace, props.configFile),
+        },
+      ],
       provider: providers.kubernetes!,
       fileSystemId: this.lustre.fileSystem.id,
       dnsName: this.lustre.fileSystem.dnsName,

@@ -1,0 +1,372 @@
+/**
+ * npm run deploy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run]
+ * npm run destroy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--delete-data]
+ *
+ * Every stage in order (lib/stages.ts), each through `cdktf deploy`/`cdktf destroy`, which shows the
+ * plan and asks (--yes approves). A stage whose plan has nothing to change is skipped, so a run that
+ * stopped is resumed by running it again, or with --from. --dry-run prints the plan and runs nothing.
+ *
+ * Executables: cdktf (the project's, on PATH under npm run), terraform (or TERRAFORM_BINARY_NAME,
+ * as cdktf uses), aws, kubectl.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
+import type { Config } from "../config/schema";
+import { ReleaseError } from "../lib/kubeflow-release";
+import {
+  deployPlan,
+  describeStep,
+  destroyPlan,
+  parseRunArgs,
+  parseStateLock,
+  resumeCommand,
+  stateLockMessage,
+  synthsOf,
+  SYNTH_OUT,
+  UsageError,
+  type RunOptions,
+  type StageId,
+  type Step,
+  type SynthKind,
+} from "../lib/stages";
+import { CleanupError, cleanUpCluster, clusterExists } from "./cluster-cleanup";
+import {
+  install,
+  InstallError,
+  requireCluster,
+  requireKubectl,
+  runCommand,
+  waitForIngressAddress,
+  type CommandResult,
+} from "./kubeflow-install";
+
+const ROOT = path.resolve(__dirname, "..");
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A stage that failed; the message is what the user needs, the runner adds the stage and the resume command. */
+export class StageError extends Error {}
+
+const terraformBinary = () => process.env.TERRAFORM_BINARY_NAME || "terraform";
+
+/** Runs with the user's terminal attached (plans, approval prompts). */
+function interactive(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  const result = spawnSync(command, args, { stdio: "inherit", cwd: ROOT, env });
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new StageError(missing ? `${command}: command not found` : String(result.error));
+  }
+  return result.status ?? 1;
+}
+
+function captured(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandResult {
+  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
+    return { status: 127, stdout: "", stderr: missing ? `${command}: command not found` : String(result.error) };
+  }
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tail(text: string, lines = 25): string {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
+
+function elapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await new Promise((resolve) => rl.question(question, resolve));
+  } finally {
+    rl.close();
+  }
+}
+
+interface Context {
+  readonly command: "deploy" | "destroy";
+  readonly options: RunOptions;
+  readonly config: Config;
+  /** The kubeconfig this run writes for the cluster, so kubectl never talks to another one. */
+  readonly kubeconfig: string;
+  stage?: StageId;
+}
+
+function stackDir(synth: SynthKind, stage: StageId): string {
+  return path.join(SYNTH_OUT[synth], "stacks", stage);
+}
+
+/** terraform in a synthesized stack's folder; a lock failure becomes the lock message. */
+function terraform(ctx: Context, synth: SynthKind, stage: StageId, args: readonly string[]): CommandResult {
+  const dir = stackDir(synth, stage);
+  const result = captured(terraformBinary(), [`-chdir=${dir}`, ...args]);
+  if (result.status === 127) {
+    throw new StageError(
+      `${terraformBinary()} not found: install Terraform or OpenTofu 1.10 or newer (for OpenTofu set TERRAFORM_BINARY_NAME=tofu)`,
+    );
+  }
+  const lock = parseStateLock(result.stdout + result.stderr);
+  if (lock) throw new StageError(stateLockMessage(stage, lock, dir, resumeCommand(ctx.command, stage, ctx.options)));
+  return result;
+}
+
+function init(ctx: Context, synth: SynthKind, stage: StageId): void {
+  const result = terraform(ctx, synth, stage, ["init", "-input=false", "-no-color"]);
+  if (result.status !== 0) throw new StageError(`terraform init failed:\n${tail(result.stdout + result.stderr)}`);
+}
+
+/** True when the stage's plan (or destroy plan) has something to do: terraform plan -detailed-exitcode. */
+function hasChanges(ctx: Context, synth: SynthKind, stage: StageId, destroy: boolean): boolean {
+  const result = terraform(ctx, synth, stage, [
+    "plan",
+    "-input=false",
+    "-no-color",
+    "-detailed-exitcode",
+    "-lock-timeout=0s",
+    ...(destroy ? ["-destroy"] : []),
+  ]);
+  if (result.status === 0) return false;
+  if (result.status === 2) return true;
+  throw new StageError(`terraform plan failed:\n${tail(result.stdout + result.stderr)}`);
+}
+
+function stateAddresses(ctx: Context, synth: SynthKind, stage: StageId): string[] {
+  const result = terraform(ctx, synth, stage, ["state", "list"]);
+  if (result.status !== 0) throw new StageError(`terraform state list failed:\n${tail(result.stdout + result.stderr)}`);
+  return result.stdout.split("\n").filter((l) => l.trim() !== "");
+}
+
+function cdktf(ctx: Context, verb: "deploy" | "destroy", synth: SynthKind, stage: StageId): void {
+  const args = [verb, stage, "--output", SYNTH_OUT[synth], "--skip-synth", "--ignore-missing-stack-dependencies"];
+  if (ctx.options.yes) args.push("--auto-approve");
+  const status = interactive("cdktf", args, { ...process.env, CHECKPOINT_DISABLE: "1" });
+  if (status !== 0) throw new StageError(`cdktf ${verb} ${stage} failed (exit ${status}); its output is above`);
+}
+
+type Outcome = "done" | "skipped" | "kept";
+
+/** Applies (or destroys) a stage when its plan has changes, then checks nothing is left to do. */
+function converge(ctx: Context, verb: "deploy" | "destroy", synth: SynthKind, stage: StageId): Outcome {
+  init(ctx, synth, stage);
+  const destroy = verb === "destroy";
+  if (!hasChanges(ctx, synth, stage, destroy)) return "skipped";
+  cdktf(ctx, verb, synth, stage);
+  // cdktf exits 0 when its plan is declined: the plan again says whether it was applied.
+  if (hasChanges(ctx, synth, stage, destroy)) {
+    throw new StageError(`the plan of ${stage} was not applied (declined, or it still has changes)`);
+  }
+  return "done";
+}
+
+function writeKubeconfig(ctx: Context): void {
+  mkdirSync(path.dirname(ctx.kubeconfig), { recursive: true });
+  const { name } = ctx.config.cluster;
+  const result = captured("aws", [
+    "eks",
+    "update-kubeconfig",
+    "--name",
+    name,
+    "--region",
+    ctx.config.region,
+    "--kubeconfig",
+    ctx.kubeconfig,
+  ]);
+  if (result.status !== 0)
+    throw new StageError(`aws eks update-kubeconfig --name ${name} failed: ${result.stderr.trim()}`);
+  process.env.KUBECONFIG = ctx.kubeconfig;
+}
+
+const sleep = (s: number) => new Promise<void>((resolve) => setTimeout(resolve, s * 1000));
+const pollSeconds = () => Number(process.env.KF_POLL_SECONDS ?? 15);
+
+async function runStep(ctx: Context, step: Step): Promise<Outcome> {
+  switch (step.action) {
+    case "deploy":
+      return converge(ctx, "deploy", step.synth, step.stage);
+    case "destroy": {
+      init(ctx, step.synth, step.stage);
+      if (step.unprotect) unprotect(ctx, step.synth, step.stage);
+      return converge(ctx, "destroy", step.synth, step.stage);
+    }
+    case "deploy-kept": {
+      init(ctx, step.synth, step.stage);
+      // Never create what was not there: a stage with no state has nothing to tear down.
+      if (stateAddresses(ctx, step.synth, step.stage).length === 0) return "skipped";
+      return converge(ctx, "deploy", step.synth, step.stage);
+    }
+    case "keep":
+      return "kept";
+    case "install": {
+      writeKubeconfig(ctx);
+      const result = await install({
+        dryRun: false,
+        timeoutSeconds: 20 * 60,
+        maxPasses: 15,
+        pauseSeconds: 20,
+        pollSeconds: pollSeconds(),
+        log,
+        sleep,
+        now: () => Date.now(),
+        confirm: ctx.options.yes
+          ? undefined
+          : async (plan) => {
+              for (const line of plan) log(`  ${line}`);
+              return /^y(es)?$/i.test((await ask("Apply the Kubeflow install? [y/N] ")).trim());
+            },
+      });
+      if (result === "declined") throw new StageError("the Kubeflow install was declined");
+      const address = await waitForIngressAddress({
+        timeoutSeconds: 10 * 60,
+        pollSeconds: pollSeconds(),
+        log,
+        sleep,
+        now: () => Date.now(),
+      });
+      log(`  the Kubeflow Ingress has its ALB: ${address}`);
+      return result === "unchanged" ? "skipped" : "done";
+    }
+    case "cleanup": {
+      const cluster = { clusterName: ctx.config.cluster.name, region: ctx.config.region };
+      if (!clusterExists(cluster, runCommand)) {
+        log(`  cluster ${cluster.clusterName} is gone: nothing to clean up in it`);
+        return "skipped";
+      }
+      writeKubeconfig(ctx);
+      requireKubectl();
+      requireCluster();
+      await cleanUpCluster(
+        {
+          ...cluster,
+          karpenter: step.karpenter,
+          timeoutSeconds: 15 * 60,
+          pollSeconds: pollSeconds(),
+          log: (l) => log(`  ${l}`),
+          sleep,
+          now: () => Date.now(),
+        },
+        runCommand,
+      );
+      return "done";
+    }
+  }
+}
+
+/**
+ * --delete-data: a bucket's force_destroy and the user pool's deletion protection are state, so
+ * they are applied (only to those resources, and only if they exist) before the destroy.
+ */
+function unprotect(ctx: Context, synth: SynthKind, stage: StageId): void {
+  const inState = new Set(stateAddresses(ctx, synth, stage));
+  const targets = [...inState].filter((a) => /^aws_(s3_bucket|cognito_user_pool)\.[^.]+$/.test(a));
+  if (targets.length === 0) return;
+  log(`  lifting the guards first (force_destroy, deletion protection): ${targets.join(", ")}`);
+  const args = [`-chdir=${stackDir(synth, stage)}`, "apply", "-input=true", ...targets.map((t) => `-target=${t}`)];
+  if (ctx.options.yes) args.push("-auto-approve");
+  const status = interactive(terraformBinary(), args);
+  if (status !== 0) throw new StageError(`lifting the guards of ${targets.join(", ")} failed (exit ${status})`);
+}
+
+function requireCredentials(): void {
+  const result = captured("aws", ["sts", "get-caller-identity", "--output", "json"]);
+  if (result.status === 127)
+    throw new UsageError("the AWS CLI (aws, v2) is required and was not found on PATH: nothing was run");
+  if (result.status !== 0) {
+    throw new UsageError(
+      "no usable AWS credentials (aws sts get-caller-identity failed), so nothing was run. Sign in first: " +
+        "aws sso login --profile <name> and export AWS_PROFILE=<name>, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. " +
+        `(${tail(result.stderr, 3)})`,
+    );
+  }
+  const who = JSON.parse(result.stdout) as { Arn?: string };
+  log(`AWS identity: ${who.Arn ?? "unknown"}`);
+}
+
+function synth(kind: SynthKind): void {
+  log(`synthesizing ${SYNTH_OUT[kind]}/`);
+  const env = { ...process.env, CHECKPOINT_DISABLE: "1" } as NodeJS.ProcessEnv;
+  if (kind === "stages") delete env.KF_TEARDOWN;
+  else env.KF_TEARDOWN = kind;
+  const result = captured("cdktf", ["synth", "--output", SYNTH_OUT[kind]], env);
+  if (result.status !== 0)
+    throw new UsageError(`cdktf synth failed, nothing was run:\n${tail(result.stdout + result.stderr)}`);
+}
+
+async function confirmDeleteData(config: Config, steps: readonly Step[]): Promise<void> {
+  log("--delete-data also deletes, for good:");
+  log(`  the data bucket s3://${config.fsx.dataBucket.name} with every object version (if this project created it)`);
+  log(`  the FSx file system ${config.cluster.name}-shared (FSx keeps a final backup, billed until you delete it)`);
+  log("  the Cognito user pool and its users");
+  if (steps.some((s) => s.stage === "bootstrap"))
+    log(`  the state bucket s3://${config.state.bucket} with every stage's state`);
+  log("  the KMS keys (scheduled for deletion after 30 days; cancel with aws kms cancel-key-deletion)");
+  const answer = (await ask(`Type the cluster name (${config.cluster.name}) to delete the data: `)).trim();
+  if (answer !== config.cluster.name) throw new UsageError("not confirmed: nothing was run");
+}
+
+export async function main(command: "deploy" | "destroy", argv: readonly string[]): Promise<void> {
+  const options = parseRunArgs(command, argv);
+  const config = loadConfig(configPathFromEnv());
+  const steps = command === "deploy" ? deployPlan(options) : destroyPlan(options, config);
+
+  const title =
+    command === "deploy" ? "deploy" : options.deleteData ? "destroy, deleting the data" : "destroy, keeping the data";
+  log(`${title}: ${steps.length} stage${steps.length === 1 ? "" : "s"}, in order`);
+  steps.forEach((s, i) => log(`  ${i + 1}. ${describeStep(s)}`));
+  if (options.dryRun) return;
+
+  requireCredentials();
+  if (steps.some((s) => s.action === "install" || s.action === "cleanup")) requireKubectl();
+  if (command === "destroy" && options.deleteData) await confirmDeleteData(config, steps);
+  for (const kind of synthsOf(steps)) synth(kind);
+
+  const ctx: Context = {
+    command,
+    options,
+    config,
+    kubeconfig: path.join(ROOT, ".cache", "kubeconfig", `${config.environment}-${config.cluster.name}`),
+  };
+  const started = Date.now();
+  for (const [i, step] of steps.entries()) {
+    const at = `[${i + 1}/${steps.length}] ${step.stage}`;
+    const t0 = Date.now();
+    log(`${at}: ${describeStep(step).slice(step.stage.length + 2)}`);
+    ctx.stage = step.stage;
+    let outcome: Outcome;
+    try {
+      outcome = await runStep(ctx, step);
+    } catch (err) {
+      const known = err instanceof StageError || err instanceof InstallError || err instanceof CleanupError;
+      const reason = known ? (err as Error).message : String(err instanceof Error ? err.stack : err);
+      throw new StageError(
+        `${command} stopped at stage ${step.stage} (${i + 1} of ${steps.length}) after ${elapsed(Date.now() - t0)}:\n` +
+          `${reason}\nResume with: ${resumeCommand(command, step.stage, options)}`,
+      );
+    }
+    const word = { done: "done", skipped: "skipped, nothing to change", kept: "kept" }[outcome];
+    log(`${at}: ${word} (${elapsed(Date.now() - t0)}; ${elapsed(Date.now() - started)} in all)`);
+  }
+  log(`${command} finished in ${elapsed(Date.now() - started)}`);
+}
+
+if (require.main === module) {
+  const [command, ...argv] = process.argv.slice(2);
+  if (command !== "deploy" && command !== "destroy") {
+    log(`usage: scripts/deploy.ts deploy|destroy [options] (got "${command ?? ""}")`);
+    process.exit(2);
+  }
+  main(command, argv).catch((err: unknown) => {
+    const known =
+      err instanceof StageError ||
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      err instanceof InstallError ||
+      err instanceof ReleaseError;
+    log(known ? `error: ${(err as Error).message}` : String(err instanceof Error ? err.stack : err));
+    process.exit(1);
+  });
+}
