@@ -67,7 +67,7 @@ const stages = () =>
   Object.fromEntries(STACKS.map((s) => [s, readFileSync(path.join(world, `stage.${s}`), "utf8").trim()]));
 const failOnce = (call: string) => writeFileSync(path.join(world, "fail-once"), call);
 
-function runner(command: "deploy" | "destroy", args: string[], env: Record<string, string> = {}) {
+function runner(command: "deploy" | "destroy", args: string[], env: Record<string, string> = {}, input?: string) {
   writeFileSync(path.join(world, "calls"), "");
   const result = spawnSync(
     process.execPath,
@@ -75,6 +75,7 @@ function runner(command: "deploy" | "destroy", args: string[], env: Record<strin
     {
       cwd: REPO_ROOT,
       encoding: "utf8",
+      input,
       env: {
         PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
         HOME: dir,
@@ -246,5 +247,44 @@ describe("npm run destroy, end to end", () => {
     expect(r.stderr).toContain("destroy, keeping the data: 9 stages, in order");
     expect(r.stderr).toMatch(/keeps the FSx for Lustre file system kubeflow-shared/);
     expect(r.stderr).toMatch(/bootstrap: kept, nothing run: the state bucket/);
+  });
+});
+
+describe("npm run destroy --delete-data, end to end", () => {
+  beforeAll(() => freshWorld("deployed"));
+
+  it("asks for the cluster name and runs nothing without it", () => {
+    const r = runner("destroy", ["--yes", "--delete-data"], {}, "prod\n");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("--delete-data also deletes, for good:");
+    expect(r.stderr).toContain("Type the cluster name (kubeflow) to delete the data:");
+    expect(r.stderr).toContain("error: not confirmed: nothing was run");
+    expect(r.calls).toEqual(["aws sts get-caller-identity --output json", "kubectl version --client -o json"]);
+    expect(Object.values(stages()).every((s) => s === "deployed")).toBe(true);
+  });
+
+  it("confirmed, lifts the guards held in state, then destroys every stack, bootstrap last", () => {
+    const r = runner("destroy", ["--yes", "--delete-data"], {}, "kubeflow\n");
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain("cdktf synth --output cdktf.out.delete-data");
+    expect(r.cdktfCalls).toEqual([
+      "cdktf destroy fsx",
+      "cdktf destroy dashboard",
+      "cdktf deploy dns",
+      "cdktf destroy kubeflow",
+      "cdktf destroy auth",
+      "cdktf destroy addons",
+      "cdktf destroy eks",
+      "cdktf destroy bootstrap",
+    ]);
+    const applies = r.calls.filter((c) => / apply /.test(c));
+    expect(applies).toEqual([
+      "terraform -chdir=cdktf.out.delete-data/stacks/fsx apply -input=true -target=aws_s3_bucket.data-bucket_bucket_5E6F7A8B -auto-approve",
+      "terraform -chdir=cdktf.out.delete-data/stacks/auth apply -input=true -target=aws_cognito_user_pool.login_user-pool_3A4B5C6D -auto-approve",
+      "terraform -chdir=cdktf.out.delete-data/stacks/bootstrap apply -input=true -target=aws_s3_bucket.state_bucket_1A2B3C4D -auto-approve",
+    ]);
+    const fsxApply = r.calls.indexOf(applies[0]);
+    expect(fsxApply).toBeLessThan(r.calls.findIndex((c) => c.startsWith("cdktf destroy fsx")));
+    expect(Object.values(stages()).every((s) => s === "absent")).toBe(true);
   });
 });
