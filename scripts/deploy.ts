@@ -7,10 +7,11 @@
  * stopped is resumed by running it again, or with --from. --dry-run prints the plan and runs nothing.
  *
  * Executables: cdktf (the project's, on PATH under npm run), terraform (or TERRAFORM_BINARY_NAME,
- * as cdktf uses), aws, kubectl.
+ * as cdktf uses), aws, kubectl. KF_POLL_SECONDS (default 15): how often the waits look again.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
@@ -144,15 +145,14 @@ function stateAddresses(ctx: Context, synth: SynthKind, stage: StageId): string[
 function cdktf(ctx: Context, verb: "deploy" | "destroy", synth: SynthKind, stage: StageId): void {
   const args = [verb, stage, "--output", SYNTH_OUT[synth], "--skip-synth", "--ignore-missing-stack-dependencies"];
   if (ctx.options.yes) args.push("--auto-approve");
-  const status = interactive("cdktf", args, { ...process.env, CHECKPOINT_DISABLE: "1" });
+  const status = interactive("cdktf", args);
   if (status !== 0) throw new StageError(`cdktf ${verb} ${stage} failed (exit ${status}); its output is above`);
 }
 
 type Outcome = "done" | "skipped" | "kept";
 
-/** Applies (or destroys) a stage when its plan has changes, then checks nothing is left to do. */
+/** Applies (or destroys) an initialized stage when its plan has changes, then checks nothing is left to do. */
 function converge(ctx: Context, verb: "deploy" | "destroy", synth: SynthKind, stage: StageId): Outcome {
-  init(ctx, synth, stage);
   const destroy = verb === "destroy";
   if (!hasChanges(ctx, synth, stage, destroy)) return "skipped";
   cdktf(ctx, verb, synth, stage);
@@ -187,6 +187,7 @@ const pollSeconds = () => Number(process.env.KF_POLL_SECONDS ?? 15);
 async function runStep(ctx: Context, step: Step): Promise<Outcome> {
   switch (step.action) {
     case "deploy":
+      init(ctx, step.synth, step.stage);
       return converge(ctx, "deploy", step.synth, step.stage);
     case "destroy": {
       init(ctx, step.synth, step.stage);
@@ -288,7 +289,7 @@ function requireCredentials(): void {
 
 function synth(kind: SynthKind): void {
   log(`synthesizing ${SYNTH_OUT[kind]}/`);
-  const env = { ...process.env, CHECKPOINT_DISABLE: "1" } as NodeJS.ProcessEnv;
+  const env = { ...process.env };
   if (kind === "stages") delete env.KF_TEARDOWN;
   else env.KF_TEARDOWN = kind;
   const result = captured("cdktf", ["synth", "--output", SYNTH_OUT[kind]], env);
@@ -308,6 +309,19 @@ async function confirmDeleteData(config: Config, steps: readonly Step[]): Promis
   if (answer !== config.cluster.name) throw new UsageError("not confirmed: nothing was run");
 }
 
+/**
+ * The environment every tool runs with: no checkpoint calls (cdktf's and Terraform's), and the
+ * provider cache cdktf itself sets up (~/.terraform.d/plugin-cache unless told otherwise), so the
+ * plans this runner makes share the providers cdktf downloaded.
+ */
+function prepareEnvironment(): void {
+  process.env.CHECKPOINT_DISABLE = "1";
+  if (!process.env.TF_PLUGIN_CACHE_DIR && !process.env.CDKTF_DISABLE_PLUGIN_CACHE_ENV) {
+    process.env.TF_PLUGIN_CACHE_DIR = path.join(homedir(), ".terraform.d", "plugin-cache");
+    mkdirSync(process.env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+  }
+}
+
 export async function main(command: "deploy" | "destroy", argv: readonly string[]): Promise<void> {
   const options = parseRunArgs(command, argv);
   const config = loadConfig(configPathFromEnv());
@@ -319,6 +333,7 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
   steps.forEach((s, i) => log(`  ${i + 1}. ${describeStep(s)}`));
   if (options.dryRun) return;
 
+  prepareEnvironment();
   requireCredentials();
   if (steps.some((s) => s.action === "install" || s.action === "cleanup")) requireKubectl();
   if (command === "destroy" && options.deleteData) await confirmDeleteData(config, steps);
