@@ -1,4 +1,9 @@
+import { readFileSync } from "node:fs";
+import { AWS_LOAD_BALANCER_CONTROLLER_POLICY_FILE } from "../lib/aws-load-balancer-controller-policy";
+import { LBC_CLUSTER_TAG } from "../lib/kubeflow";
+import { KARPENTER_CLOUDFORMATION_FILE } from "../lib/karpenter-policy";
 import {
+  KARPENTER_NODEPOOL_TAG,
   cleanUpCluster,
   CleanupError,
   clusterExists,
@@ -39,6 +44,23 @@ function options(over: Partial<CleanupOptions> = {}): CleanupOptions & { lines: 
     ...over,
   };
 }
+
+describe("the tags it looks for are upstream's", () => {
+  /** Tag keys the vendored policy conditions name (aws:RequestTag/<key>, aws:ResourceTag/<key>). */
+  const conditionTagKeys = (text: string) =>
+    new Set([...text.matchAll(/aws:(?:Request|Resource)Tag\/([^"]+)"/g)].map((m) => m[1]));
+
+  it("the load balancer controller's cluster tag, in its vendored IAM policy", () => {
+    const keys = conditionTagKeys(readFileSync(AWS_LOAD_BALANCER_CONTROLLER_POLICY_FILE, "utf8"));
+    expect(keys).toContain(LBC_CLUSTER_TAG);
+  });
+
+  it("Karpenter's instance tags, in its vendored CloudFormation policy", () => {
+    const keys = conditionTagKeys(readFileSync(KARPENTER_CLOUDFORMATION_FILE, "utf8"));
+    expect(keys).toContain(KARPENTER_NODEPOOL_TAG);
+    expect(keys).toContain("kubernetes.io/cluster/${ClusterName}");
+  });
+});
 
 describe("what the cleanup looks for", () => {
   it("Kubeflow's load balancers: this cluster's, of the kubeflow IngressGroup, asking for tags 20 ARNs at a time", () => {

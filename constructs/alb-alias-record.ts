@@ -3,6 +3,7 @@ import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zon
 import { DataAwsLbs } from "@cdktf/provider-aws/lib/data-aws-lbs";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Fn, Op } from "cdktf";
+import { LBC_CLUSTER_TAG, LBC_INGRESS_STACK_TAG } from "../lib/kubeflow";
 import { Construct } from "constructs";
 
 export interface AlbAliasRecordProps {
@@ -15,11 +16,6 @@ export interface AlbAliasRecordProps {
   /** The IngressGroup (or `namespace/name` of a lone Ingress) the load balancer serves. */
   readonly ingressStack: string;
   /**
-   * What Terraform says at plan time when no load balancer (or more than one) carries the tags.
-   * @default - missingLoadBalancerMessage(clusterName, ingressStack)
-   */
-  readonly missingMessage?: string;
-  /**
    * Also create an AAAA alias (only for a dual-stack load balancer).
    * @default false
    */
@@ -29,8 +25,8 @@ export interface AlbAliasRecordProps {
 /** The plan-time error when the controller has not (yet) made exactly one load balancer for the Ingress. */
 export function missingLoadBalancerMessage(clusterName: string, ingressStack: string): string {
   return (
-    `No single load balancer carries the AWS Load Balancer Controller's tags elbv2.k8s.aws/cluster=${clusterName} and ` +
-    `ingress.k8s.aws/stack=${ingressStack}: the Ingress it serves does not exist yet (or its ALB is still being ` +
+    `No single load balancer carries the AWS Load Balancer Controller's tags ${LBC_CLUSTER_TAG}=${clusterName} and ` +
+    `${LBC_INGRESS_STACK_TAG}=${ingressStack}: the Ingress it serves does not exist yet (or its ALB is still being ` +
     "created). Install Kubeflow first (npm run deploy -- --from kubeflow-install, or npm run kubeflow -- install), " +
     "check `kubectl -n istio-system get ingress kubeflow` shows an ADDRESS, then deploy dns again."
   );
@@ -50,7 +46,7 @@ export class AlbAliasRecord extends Construct {
     // Found in two steps so a missing ALB is a clear precondition failure, not aws_lb's bare
     // "no matching LB found": aws_lbs returns an empty list instead of failing.
     const matching = new DataAwsLbs(this, "matching-load-balancers", {
-      tags: { "elbv2.k8s.aws/cluster": props.clusterName, "ingress.k8s.aws/stack": props.ingressStack },
+      tags: { [LBC_CLUSTER_TAG]: props.clusterName, [LBC_INGRESS_STACK_TAG]: props.ingressStack },
     });
     this.loadBalancer = new DataAwsLb(this, "load-balancer", {
       arn: Fn.element(matching.arns, 0),
@@ -58,7 +54,7 @@ export class AlbAliasRecord extends Construct {
         precondition: [
           {
             condition: Op.eq(Fn.lengthOf(matching.arns), 1),
-            errorMessage: props.missingMessage ?? missingLoadBalancerMessage(props.clusterName, props.ingressStack),
+            errorMessage: missingLoadBalancerMessage(props.clusterName, props.ingressStack),
           },
         ],
       },

@@ -169,33 +169,38 @@ export function synthsOf(steps: readonly Step[]): SynthKind[] {
   return [...new Set(kinds)];
 }
 
-/** One line per step, for --dry-run and the progress log. */
-export function describeStep(step: Step): string {
+/** What a step does, for the progress log ("[3/9] addons: <this>"). */
+export function describeAction(step: Step): string {
   const out = "synth" in step ? SYNTH_OUT[step.synth] : "";
   switch (step.action) {
     case "deploy":
-      return `${step.stage}: cdktf deploy ${step.stage} (${out}), skipped when its plan has nothing to change`;
+      return `cdktf deploy ${step.stage} (${out}), skipped when its plan has nothing to change`;
     case "install":
-      return "kubeflow-install: npm run kubeflow -- install (skipped when nothing would change), then wait for the ALB's address";
+      return "npm run kubeflow -- install (skipped when nothing would change), then wait for the ALB's address";
     case "cleanup":
       return (
-        "kubeflow-install: delete Kubeflow's Ingress and wait until its ALB and the controller's security groups are gone; " +
+        "delete Kubeflow's Ingress and wait until its ALB and the controller's security groups are gone; " +
         "uninstall Kubeflow" +
         (step.karpenter ? "; delete Karpenter's NodePools and wait until their nodes have terminated" : "") +
         "; delete the remaining volume claims and wait until their dynamically provisioned volumes are gone (skipped once the cluster is gone)"
       );
     case "destroy":
       return (
-        `${step.stage}: cdktf destroy ${step.stage} (${out})` +
+        `cdktf destroy ${step.stage} (${out})` +
         (step.unprotect ? ", after applying force_destroy / deletion protection off to its bucket or user pool" : "")
       );
     case "deploy-kept":
       return step.keeps.length === 0
-        ? `${step.stage}: cdktf deploy ${step.stage} (${out}, empty): deletes everything in it`
-        : `${step.stage}: cdktf deploy ${step.stage} (${out}): deletes the rest, keeps ${step.keeps.join("; ")}`;
+        ? `cdktf deploy ${step.stage} (${out}, empty): deletes everything in it`
+        : `cdktf deploy ${step.stage} (${out}): deletes the rest, keeps ${step.keeps.join("; ")}`;
     case "keep":
-      return `${step.stage}: kept, nothing run: ${step.keeps.join("; ")}`;
+      return `kept, nothing run: ${step.keeps.join("; ")}`;
   }
+}
+
+/** One line per step, for --dry-run. */
+export function describeStep(step: Step): string {
+  return `${step.stage}: ${describeAction(step)}`;
 }
 
 /** The command that resumes a run at a stage. */

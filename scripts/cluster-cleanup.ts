@@ -4,26 +4,25 @@
  * block the VPC's deletion otherwise), Karpenter's nodes are not Terraform resources, and volumes a
  * CSI driver provisioned outlive the cluster unless their claims are deleted while it runs.
  */
-import { INGRESS_GROUP_NAME, INGRESS_NAME, INGRESS_NAMESPACE } from "../lib/kubeflow";
-import { buildOverlay, readInstallParams, uninstallSteps, type Runner } from "./kubeflow-install";
+import {
+  INGRESS_GROUP_NAME,
+  INGRESS_NAME,
+  INGRESS_NAMESPACE,
+  LBC_CLUSTER_TAG,
+  LBC_INGRESS_STACK_TAG,
+} from "../lib/kubeflow";
+import { buildOverlay, readInstallParams, uninstallSteps, type Runner, type WaitOptions } from "./kubeflow-install";
 
-/** Tags the AWS Load Balancer Controller puts on what it creates (pkg/deploy/tracking/provider.go, v3.5.0). */
-export const LBC_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
-export const LBC_INGRESS_STACK_TAG = "ingress.k8s.aws/stack";
 /** Karpenter's instance tags (pkg/utils/utils.go, v1.14.1). */
 export const KARPENTER_NODEPOOL_TAG = "karpenter.sh/nodepool";
 /** Annotation the external provisioner sets on every volume it provisioned. */
 export const PROVISIONED_BY_ANNOTATION = "pv.kubernetes.io/provisioned-by";
 
-export interface CleanupOptions {
+/** The waits' timeout applies to each wait on its own. */
+export interface CleanupOptions extends WaitOptions {
   readonly clusterName: string;
   readonly region: string;
   readonly karpenter: boolean;
-  readonly timeoutSeconds: number;
-  readonly pollSeconds: number;
-  readonly log: (line: string) => void;
-  readonly sleep: (seconds: number) => Promise<void>;
-  readonly now: () => number;
 }
 
 export class CleanupError extends Error {}

@@ -19,6 +19,7 @@ import type { Config } from "../config/schema";
 import { ReleaseError } from "../lib/kubeflow-release";
 import {
   deployPlan,
+  describeAction,
   describeStep,
   destroyPlan,
   parseRunArgs,
@@ -35,6 +36,7 @@ import {
 } from "../lib/stages";
 import { CleanupError, cleanUpCluster, clusterExists } from "./cluster-cleanup";
 import {
+  commandRunner,
   install,
   InstallError,
   requireCluster,
@@ -62,14 +64,9 @@ function interactive(command: string, args: readonly string[], env: NodeJS.Proce
   return result.status ?? 1;
 }
 
-function captured(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const result = spawnSync(command, args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (result.error) {
-    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-    return { status: 127, stdout: "", stderr: missing ? `${command}: command not found` : String(result.error) };
-  }
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
+/** Output kept for the runner to read; the environment is read at each call (KUBECONFIG is set on the way). */
+const captured = (command: string, args: readonly string[], env?: NodeJS.ProcessEnv): CommandResult =>
+  commandRunner({ cwd: ROOT, env: env ?? process.env })(command, args);
 
 function tail(text: string, lines = 25): string {
   return text.trim().split("\n").slice(-lines).join("\n");
@@ -238,7 +235,6 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
         return "skipped";
       }
       writeKubeconfig(ctx);
-      requireKubectl();
       requireCluster();
       await cleanUpCluster(
         {
@@ -349,7 +345,7 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
   for (const [i, step] of steps.entries()) {
     const at = `[${i + 1}/${steps.length}] ${step.stage}`;
     const t0 = Date.now();
-    log(`${at}: ${describeStep(step).slice(step.stage.length + 2)}`);
+    log(`${at}: ${describeAction(step)}`);
     ctx.stage = step.stage;
     let outcome: Outcome;
     try {

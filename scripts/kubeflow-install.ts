@@ -35,15 +35,26 @@ export interface CommandResult {
 
 export type Runner = (command: string, args: readonly string[], input?: string) => CommandResult;
 
-/** Runs a command; a missing binary becomes status 127 with a message. */
-export const runCommand: Runner = (command, args, input) => {
-  const result = spawnSync(command, args, { input, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 });
-  if (result.error) {
-    const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-    return { status: 127, stdout: "", stderr: missing ? `${command}: command not found` : String(result.error) };
-  }
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-};
+/** A Runner in a folder and environment; a missing binary becomes status 127 with a message. */
+export function commandRunner(options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {}): Runner {
+  return (command, args, input) => {
+    const result = spawnSync(command, args, {
+      input,
+      cwd: options.cwd,
+      env: options.env,
+      encoding: "utf8",
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    if (result.error) {
+      const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
+      return { status: 127, stdout: "", stderr: missing ? `${command}: command not found` : String(result.error) };
+    }
+    return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+  };
+}
+
+/** Runs a command here, with this process's environment. */
+export const runCommand: Runner = commandRunner();
 
 export class InstallError extends Error {}
 
