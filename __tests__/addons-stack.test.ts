@@ -115,9 +115,9 @@ describe("addons stack: priority expander", () => {
       nodeGroups: {
         ...c.nodeGroups,
         gpu: [
-          { name: "big", instanceTypes: ["p4d.24xlarge"], maxSize: 1, diskSizeGiB: 200 },
-          { name: "small", instanceTypes: ["g6.xlarge"], maxSize: 3, diskSizeGiB: 100 },
-          { name: "wide", instanceTypes: ["g6e.12xlarge"], maxSize: 1, diskSizeGiB: 100 },
+          { name: "big", instanceTypes: ["p4d.24xlarge"], maxSize: 1, diskSizeGiB: 200, zoneInstanceTypes: {} },
+          { name: "small", instanceTypes: ["g6.xlarge"], maxSize: 3, diskSizeGiB: 100, zoneInstanceTypes: {} },
+          { name: "wide", instanceTypes: ["g6e.12xlarge"], maxSize: 1, diskSizeGiB: 100, zoneInstanceTypes: {} },
         ],
       },
     }));
@@ -175,7 +175,7 @@ describe("addons stack: cluster-autoscaler", () => {
 
   it("uses the priority expander with least-waste for ties, and the configured provision time", () => {
     expect(args.expander).toBe("priority,least-waste");
-    expect(args["max-node-provision-time"]).toBe("7m");
+    expect(args["max-node-provision-time"]).toBe("8m");
     const faster = addonsOf(
       configWith((c) => ({
         ...c,
@@ -197,7 +197,7 @@ describe("addons stack: cluster-autoscaler", () => {
     });
   });
 
-  it("discovers exactly the ASGs the eks stack tags, in the configured region", () => {
+  it("discovers the ASGs by the tag keys EKS writes onto every managed node group's ASG, in the configured region", () => {
     expect(autoscaler).toMatchObject({
       cloudProvider: "aws",
       awsRegion: "us-west-2",
@@ -206,14 +206,35 @@ describe("addons stack: cluster-autoscaler", () => {
         tags: ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/kubeflow"],
       },
     });
-    // Each group's tags are one for_each resource: over a map, or over a local holding it.
-    const tagMaps = resources(eks, "aws_autoscaling_group_tag").map(([, t]) =>
-      typeof t.for_each === "object"
-        ? (t.for_each as Body)
-        : ((eks.locals ?? {})[/local\.([^ ]+) :/.exec(String(t.for_each))![1]] as Body),
+    // EKS's tags, not ours: the eks stack writes only the node template.
+    const ours = resources(eks, "aws_autoscaling_group_tag").flatMap(([, t]) => Object.keys(t.for_each as Body));
+    for (const tag of (autoscaler.autoDiscovery as { tags: string[] }).tags) expect(ours).not.toContain(tag);
+  });
+
+  it("builds a group that scaled to zero from its ASG tags again: the real-node cache expires after a minute", () => {
+    // mixed_nodeinfos_processor.go:136-146 (cluster-autoscaler-1.35.2) uses a cached real node for a
+    // group with no good node until the entry is older than this flag (default 87600h, flags.go:186).
+    const ttl = String(args["node-info-cache-expire-time"]);
+    expect(ttl).toBe("1m");
+    // --balancing-label would drop the AWS template provider that restores GPU counts (main.go:247-260).
+    expect(Object.keys(args).some((k) => k.split("_")[0] === "balancing-label")).toBe(false);
+  });
+
+  it("balances a size's zonal groups despite the labels that only name the group or the boot", () => {
+    const ignored = Object.entries(args)
+      .filter(([k]) => k.split("_")[0] === "balancing-ignore-label")
+      .map(([, v]) => v);
+    expect(ignored.sort()).toEqual(
+      [
+        "eks.amazonaws.com/sourceLaunchTemplateId",
+        "eks.amazonaws.com/sourceLaunchTemplateVersion",
+        "kubeflow-eks/lustre-install-seconds",
+        "nodegroup-name",
+      ].sort(),
     );
-    const eksTagKeys = new Set(tagMaps.flatMap((m) => Object.keys(m)));
-    for (const tag of (autoscaler.autoDiscovery as { tags: string[] }).tags) expect(eksTagKeys).toContain(tag);
+    // Labels that tell sizes or capacity types apart are never ignored.
+    for (const label of ["kubeflow-eks/gpu-size", "kubeflow-eks/capacity-type", "node.kubernetes.io/instance-type"])
+      expect(ignored).not.toContain(label);
   });
 
   it("runs the image matching the cluster's Kubernetes minor, on the system nodes", () => {
@@ -247,11 +268,11 @@ describe("addons stack: cluster-autoscaler", () => {
       const writing = statements.filter((s) => s.actions.some((a) => writes.includes(a)));
       expect(writing).toHaveLength(1);
       expect(writing[0].actions.sort()).toEqual(writes.sort());
-      expect(writing[0].condition).toContainEqual({
-        test: "StringEquals",
-        variable: "aws:ResourceTag/k8s.io/cluster-autoscaler/kubeflow",
-        values: ["owned"],
-      });
+      // The keys EKS writes (documented) must be on the ASG; their values EKS does not document.
+      expect(writing[0].condition).toEqual([
+        { test: "Null", variable: "aws:ResourceTag/k8s.io/cluster-autoscaler/kubeflow", values: ["false"] },
+        { test: "Null", variable: "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", values: ["false"] },
+      ]);
       expect(writing[0].resources).toEqual([
         expect.stringMatching(/:autoScalingGroup:\*:autoScalingGroupName\/eks-\*$/),
       ]);

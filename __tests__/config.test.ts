@@ -18,6 +18,7 @@ function errorOf(text: string, file = "bad.yaml"): ConfigError {
   throw new Error("expected the config to be rejected");
 }
 
+const ZONES_LINE = "  zones: [us-west-2a, us-west-2b, us-west-2c]";
 const edit = (from: string, to: string): string => {
   if (!DEFAULT_CONFIG_TEXT.includes(from)) throw new Error(`default.yaml no longer contains ${from}`);
   return DEFAULT_CONFIG_TEXT.replace(from, to);
@@ -35,15 +36,15 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     ],
   },
   "an unknown nested key": {
-    text: edit("  azCount: 3", "  azCount: 3\n  azcount: 2"),
+    text: edit("  natGateways: single", "  natGateways: single\n  natgateways: per-az"),
     expect: [
-      /network\.azcount \(line \d+, column 3\)/,
-      /unknown key "azcount"/,
-      /allowed here: vpcCidr, azCount, natGateways/,
+      /network\.natgateways \(line \d+, column 3\)/,
+      /unknown key "natgateways"/,
+      /allowed here: vpcCidr, zones, natGateways/,
     ],
   },
   "a YAML syntax error": {
-    text: edit("  azCount: 3", "  azCount: [3"),
+    text: edit("  zones: [us-west-2a, us-west-2b, us-west-2c]", "  zones: [us-west-2a, us-west-2b"),
     expect: [/line \d+, column \d+: YAML syntax error/, /fix the YAML/],
   },
   "an empty file": { text: "", expect: [/the file is empty/, /copy config\/default\.yaml/] },
@@ -53,8 +54,8 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     expect: [/top level must be a mapping/, /got the string "hello world"/],
   },
   "a wrong type": {
-    text: edit("azCount: 3", "azCount: three"),
-    expect: [/network\.azCount \(line \d+, column 12\): expected number, got the string "three"/],
+    text: edit("  natGateways: single", "  natGateways: 2"),
+    expect: [/network\.natGateways \(line \d+, column 16\): must be one of "single", "per-az", got number 2/],
   },
   "a node group whose max size is below its min size": {
     text: edit("    maxSize: 6", "    maxSize: 1"),
@@ -167,15 +168,15 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     expect: [/storage\.iops/, /io2 volumes need provisioned IOPS; add storage\.iops \(100-256000\)/],
   },
   "a max node provision time shorter than a node can take to join": {
-    text: edit("maxNodeProvisionTime: 7m", "maxNodeProvisionTime: 4m"),
+    text: edit("maxNodeProvisionTime: 8m", "maxNodeProvisionTime: 7m"),
     expect: [
       /addons\.clusterAutoscaler\.maxNodeProvisionTime \(line \d+/,
-      /must be at least 6 minutes: a node can take that long to join/,
-      /got the string "4m"/,
+      /must be at least 8 minutes: a node can take that long to join/,
+      /got the string "7m"/,
     ],
   },
   "a malformed duration": {
-    text: edit("maxNodeProvisionTime: 7m", "maxNodeProvisionTime: 7 minutes"),
+    text: edit("maxNodeProvisionTime: 8m", "maxNodeProvisionTime: 7 minutes"),
     expect: [
       /addons\.clusterAutoscaler\.maxNodeProvisionTime/,
       /must be a duration such as "7m"/,
@@ -200,7 +201,58 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
   },
   "an FSx zone outside the cluster's zones": {
     text: edit("zoneIndex: 0", "zoneIndex: 3"),
-    expect: [/fsx\.zoneIndex/, /must be below network\.azCount \(3\)/, /got number 3/],
+    expect: [/fsx\.zoneIndex/, /must be below the number of network\.zones \(3\)/, /got number 3/],
+  },
+  "the zone count an earlier version took": {
+    text: edit(ZONES_LINE, "  azCount: 3"),
+    expect: [
+      /network\.azCount \(line \d+, column 3\): network\.azCount was replaced by network\.zones/,
+      /aws ec2 describe-subnets/,
+    ],
+  },
+  "a zone of another region": {
+    text: edit(ZONES_LINE, "  zones: [us-west-2a, us-east-1b]"),
+    expect: [
+      /network\.zones\[1\] \(line \d+/,
+      /is not a zone of region us-west-2 \(its zones are named us-west-2a, us-west-2b, \.\.\.\)/,
+      /got the string "us-east-1b"/,
+    ],
+  },
+  "a zone listed twice": {
+    text: edit(ZONES_LINE, "  zones: [us-west-2a, us-west-2b, us-west-2a]"),
+    expect: [/network\.zones\[2\]/, /is listed twice \(also at network\.zones\[0\]\); list each zone once/],
+  },
+  "one zone": {
+    text: edit(ZONES_LINE, "  zones: [us-west-2a]"),
+    expect: [/network\.zones/, /list at least 2 zones/],
+  },
+  "per-zone types for a zone the cluster does not use": {
+    text: edit(
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n",
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n      zoneInstanceTypes: { us-west-2d: [g5.xlarge] }\n",
+    ),
+    expect: [
+      /nodeGroups\.gpu\[0\]\.zoneInstanceTypes\.us-west-2d/,
+      /names a zone that is not in network\.zones \(us-west-2a, us-west-2b, us-west-2c\)/,
+    ],
+  },
+  "per-zone types that are not the size's types": {
+    text: edit(
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n",
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n      zoneInstanceTypes: { us-west-2b: [g6.12xlarge] }\n",
+    ),
+    expect: [
+      /nodeGroups\.gpu\[0\]\.zoneInstanceTypes\.us-west-2b\[0\]/,
+      /is not one of this size's instanceTypes \(g6\.xlarge, g5\.xlarge, g4dn\.xlarge\); a zone can only narrow them/,
+      /got the string "g6\.12xlarge"/,
+    ],
+  },
+  "per-zone types that leave a size no zone": {
+    text: edit(
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n",
+      "      instanceTypes: [g6.xlarge, g5.xlarge, g4dn.xlarge]\n      zoneInstanceTypes: { us-west-2a: [], us-west-2b: [], us-west-2c: [] }\n",
+    ),
+    expect: [/nodeGroups\.gpu\[0\]\.zoneInstanceTypes/, /leaves gpu-1x no zone to run in/],
   },
   "an FSx capacity FSx does not offer": {
     text: edit("storageCapacityGiB: 1200", "storageCapacityGiB: 2000"),
@@ -226,7 +278,9 @@ describe("config", () => {
     expect(config.cluster.kubernetesVersion).toBe("1.35");
     expect(config.state.keyPrefix).toBe("");
     expect(config.nodeGroups.gpu.map((g) => g.name)).toEqual(["gpu-1x", "gpu-4x"]);
-    expect(config.addons.clusterAutoscaler.maxNodeProvisionTime).toBe("7m");
+    expect(config.addons.clusterAutoscaler.maxNodeProvisionTime).toBe("8m");
+    expect(config.network.zones).toEqual(["us-west-2a", "us-west-2b", "us-west-2c"]);
+    expect(config.nodeGroups.gpu.map((g) => g.zoneInstanceTypes)).toEqual([{}, {}]);
   });
 
   it("reads KF_CONFIG when set and the default otherwise", () => {
@@ -238,7 +292,7 @@ describe("config", () => {
     const withoutAddons = DEFAULT_CONFIG_TEXT.replace(/\naddons:\n( {2,}.*\n)+/, "\n");
     expect(withoutAddons).not.toContain("clusterAutoscaler");
     expect(parseConfig(withoutAddons, "x.yaml").addons.clusterAutoscaler).toEqual({
-      maxNodeProvisionTime: "7m",
+      maxNodeProvisionTime: "8m",
       scaleDownUnneededTime: "5m",
       scaleDownDelayAfterAdd: "5m",
       scaleDownGpuUtilizationThreshold: 0.5,

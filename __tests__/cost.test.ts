@@ -68,7 +68,7 @@ describe("unknown prices", () => {
       ...c,
       nodeGroups: {
         ...c.nodeGroups,
-        gpu: [{ name: "huge", instanceTypes: ["g6e.48xlarge"], maxSize: 1, diskSizeGiB: 100 }],
+        gpu: [{ name: "huge", instanceTypes: ["g6e.48xlarge"], maxSize: 1, diskSizeGiB: 100, zoneInstanceTypes: {} }],
       },
     }));
     const [huge] = gpuSizeCosts(unpriced, west);
@@ -97,7 +97,7 @@ describe("time to a GPU", () => {
   it("follows the configured provision time in cluster-autoscaler mode", () => {
     const faster: Config = configWith((c) => ({
       ...c,
-      addons: { ...c.addons, clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "6m" } },
+      addons: { ...c.addons, clusterAutoscaler: { ...c.addons.clusterAutoscaler, maxNodeProvisionTime: "9m" } },
     }));
     // Node boot 2-3.5 min plus the Lustre client install, 0.25-0.75 min.
     expect(timeToGpu(defaults).map((t) => [t.typical, t.worst])).toEqual([
@@ -105,9 +105,9 @@ describe("time to a GPU", () => {
       ["3.3-5.3 min", "about 5.8 min"],
       // Spot out in each of the 3 zones: one failed launch seen per zone before On-Demand.
       ["5.3-7.3 min", "about 7.8 min"],
-      ["-", "about 11.3 min (maxNodeProvisionTime 7m)"],
+      ["-", "about 12.3 min (maxNodeProvisionTime 8m)"],
     ]);
-    expect(timeToGpu(faster)[3].worst).toBe("about 10.3 min (maxNodeProvisionTime 6m)");
+    expect(timeToGpu(faster)[3].worst).toBe("about 13.3 min (maxNodeProvisionTime 9m)");
     const pinned = configWith((c) => ({ ...c, fsx: { ...c.fsx, pinGpuGroupsToFileSystemZone: true } }));
     expect(timeToGpu(pinned).map((t) => t.situation)).not.toContainEqual(expect.stringContaining("all"));
     expect(durationMinutes("1h30m")).toBe(90);

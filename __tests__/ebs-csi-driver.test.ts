@@ -43,9 +43,7 @@ describe("EBS CSI driver (eks stack)", () => {
       .filter(([, a]) => String(a.role).includes(role))
       .map(([, a]) => a.policy_arn);
     expect(attached).toEqual([
-      expect.stringMatching(
-        /^arn:\$\{data\.aws_partition\.[^}]+\}:iam::aws:policy\/AmazonEBSCSIDriverPolicyV2$/,
-      ),
+      expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::aws:policy\/AmazonEBSCSIDriverPolicyV2$/),
     ]);
     const key = resources(eks, "aws_kms_key").find(([id]) => id.startsWith("volume-key"))![0];
     expect(doc("ebs-csi-driver_controller-identity_permissions").statement).toEqual([

@@ -1,6 +1,7 @@
 import {
   buildApp,
   configWith,
+  defaultConfig,
   dataSources,
   mimeParts,
   referencedAddress,
@@ -10,7 +11,7 @@ import {
 } from "./helpers";
 import { describeWithTerraform, evaluate } from "./terraform-eval";
 import { parse } from "yaml";
-import { nodeUserData } from "../lib/node-user-data";
+import { LUSTRE_DNF_COMMAND, nodeUserData } from "../lib/node-user-data";
 
 type Body = Record<string, unknown>;
 const TEMPLATE = "k8s.io/cluster-autoscaler/node-template/";
@@ -24,50 +25,52 @@ const byName = (name: string): [string, Body] => {
   return found;
 };
 const config = stages.eks.config;
-const chosenZonesLocal = () => Object.keys(eks.locals ?? {}).find((id) => id.startsWith("zones_chosen"))!;
+const ZONES = ["us-west-2a", "us-west-2b", "us-west-2c"];
 
-/** The ASG tags written for the node group with this logical id, as key -> value (one for_each resource per group). */
-function asgTagsOf(nodeGroupId: string): Record<string, string> {
-  const own = resources(eks, "aws_autoscaling_group_tag").filter(([, body]) => {
-    const name = String(body.autoscaling_group_name);
-    return (
-      name === `\${aws_eks_node_group.${nodeGroupId}.resources[0].autoscaling_groups[0].name}` ||
-      name === `\${aws_eks_node_group.${nodeGroupId}[0].resources[0].autoscaling_groups[0].name}`
-    );
-  });
+/** The template tags written for the node group with this logical id, as key -> value (one for_each resource per group). */
+function asgTagsOf(json: SynthJson, nodeGroupId: string): Record<string, string> {
+  const own = resources(json, "aws_autoscaling_group_tag").filter(
+    ([, body]) =>
+      body.autoscaling_group_name === `\${aws_eks_node_group.${nodeGroupId}.resources[0].autoscaling_groups[0].name}`,
+  );
   if (own.length !== 1) throw new Error(`expected one tag resource for ${nodeGroupId}, found ${own.length}`);
-  const [, body] = own[0];
+  const [id, body] = own[0];
+  expect(id).toMatch(/_asg-template-tags_/);
   expect(body.tag).toEqual({ key: "${each.key}", value: "${each.value}", propagate_at_launch: false });
-  if (typeof body.for_each === "object") return body.for_each as Record<string, string>;
-  // A group created at plan time only: the tags of a local, kept only when the group exists.
-  const [, local] =
-    /^\$\{\{ for key, value in local\.([^ ]+) : key => value if length\(aws_eks_node_group\.([^)]+)\) == 1 \}\}$/.exec(
-      String(body.for_each),
-    )!;
-  expect(String(body.for_each)).toContain(`length(aws_eks_node_group.${nodeGroupId})`);
-  return eks.locals![local] as Record<string, string>;
+  return body.for_each as Record<string, string>;
 }
+
+const groupIn = (json: SynthJson, size: string, zone: number, capacity: "spot" | "on-demand") =>
+  resources(json, "aws_eks_node_group").filter(([id]) =>
+    id.startsWith(`gpu-size-${size}_zone-${zone}_${capacity}_node-group_`),
+  );
+const warningsOf = (app: ReturnType<typeof buildApp>) =>
+  app.stages.eks.node
+    .findAll()
+    .flatMap((n) => n.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
 
 describe("eks stack: GPU node groups, one Spot and one On-Demand group per size and zone", () => {
   const gpuSizes = config.nodeGroups.gpu;
-  const zoneIndices = [0, 1, 2];
-  const chosen = chosenZonesLocal();
   const group = (size: string, zone: number, capacity: "spot" | "on-demand"): [string, Body] => {
-    const found = nodeGroups.filter(([id]) => id.startsWith(`gpu-size-${size}_zone-${zone}_${capacity}_node-group_`));
+    const found = groupIn(eks, size, zone, capacity);
     if (found.length !== 1) throw new Error(`no single ${capacity} group of ${size} in zone ${zone}`);
     return found[0];
   };
 
-  it("every size has a Spot and an On-Demand group in every chosen zone, in that zone's subnet, and nothing else", () => {
-    expect(nodeGroups).toHaveLength(1 + gpuSizes.length * zoneIndices.length * 2);
+  it("every size has a Spot and an On-Demand group in every configured zone, named and placed from config alone", () => {
+    expect(config.network.zones).toEqual(ZONES);
+    expect(nodeGroups).toHaveLength(1 + gpuSizes.length * ZONES.length * 2);
     for (const gpu of gpuSizes) {
-      for (const zone of zoneIndices) {
-        const subnet = resources(eks, "aws_subnet").find(([id]) => id.startsWith(`network_private-${zone}_`))![0];
+      ZONES.forEach((zoneName, zone) => {
+        const subnet = resources(eks, "aws_subnet").find(([id]) => id.startsWith(`network_private-${zone}_`))!;
+        expect(subnet[1].availability_zone).toBe(zoneName);
         for (const capacity of ["spot", "on-demand"] as const) {
           const [, g] = group(gpu.name, zone, capacity);
-          expect(g.node_group_name).toBe(`${gpu.name}-${capacity}-\${element(local.${chosen}, ${zone})}`);
+          expect(g.node_group_name).toBe(`${gpu.name}-${capacity}-${zoneName}`);
+          expect(g.instance_types).toEqual(gpu.instanceTypes);
+          expect(g).not.toHaveProperty("count");
           expect(g.capacity_type).toBe(capacity === "spot" ? "SPOT" : "ON_DEMAND");
-          expect(g.subnet_ids).toEqual([`\${aws_subnet.${subnet}.id}`]);
+          expect(g.subnet_ids).toEqual([`\${aws_subnet.${subnet[0]}.id}`]);
           expect(g.ami_type).toBe("AL2023_x86_64_NVIDIA");
           expect(g.scaling_config).toMatchObject({ min_size: 0, desired_size: 0 });
           expect(g.taint).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
@@ -79,196 +82,257 @@ describe("eks stack: GPU node groups, one Spot and one On-Demand group per size 
           expect(g.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
           expect(g).not.toHaveProperty("remote_access");
         }
-      }
+      });
     }
   });
 
-  it("writes each group's own node template onto its ASG: its labels, taint, GPUs and its zone's topology labels", () => {
+  it("splits each size's maxSize over its zones: gpu-1x 4 as 2+1+1, gpu-4x 3 as 1+1+1", () => {
+    const max = (size: string, capacity: "spot" | "on-demand") =>
+      [0, 1, 2].map((z) => (group(size, z, capacity)[1].scaling_config as Body).max_size);
+    expect(max("gpu-1x", "spot")).toEqual([2, 1, 1]);
+    expect(max("gpu-1x", "on-demand")).toEqual([2, 1, 1]);
+    expect(max("gpu-4x", "spot")).toEqual([1, 1, 1]);
+  });
+
+  it("writes each group's node template onto its ASG: labels, the Lustre label, taint, GPUs, ephemeral storage, its zone", () => {
     for (const gpu of gpuSizes) {
-      for (const zone of zoneIndices) {
+      ZONES.forEach((zoneName, zone) => {
         for (const capacity of ["spot", "on-demand"] as const) {
           const [id, g] = group(gpu.name, zone, capacity);
-          const tags = asgTagsOf(id);
-          expect(tags["k8s.io/cluster-autoscaler/enabled"]).toBe("true");
-          expect(tags[`k8s.io/cluster-autoscaler/${config.cluster.name}`]).toBe("owned");
+          const tags = asgTagsOf(eks, id);
           for (const [k, v] of Object.entries(g.labels as Record<string, string>))
             expect(tags[`${TEMPLATE}label/${k}`]).toBe(v);
+          expect(tags[`${TEMPLATE}label/kubeflow-eks/lustre-client`]).toBe("installed");
           expect(tags[`${TEMPLATE}taint/nvidia.com/gpu`]).toBe("true:NoSchedule");
           expect(tags[`${TEMPLATE}resources/nvidia.com/gpu`]).toBe(gpu.name === "gpu-4x" ? "4" : "1");
-          const zoneName = `\${element(local.${chosen}, ${zone})}`;
+          // 100 GiB root: 99 GiB of file system, less 10% eviction reserve and 1 GiB kube-reserved.
+          expect(tags[`${TEMPLATE}resources/ephemeral-storage`]).toBe(gpu.name === "gpu-4x" ? "177Gi" : "88Gi");
           expect(tags[`${TEMPLATE}label/topology.kubernetes.io/zone`]).toBe(zoneName);
           expect(tags[`${TEMPLATE}label/topology.ebs.csi.aws.com/zone`]).toBe(zoneName);
-          // Nothing in the template the group does not set (besides the zone labels kubelet and the CSI driver add).
           const extra = Object.keys(tags)
             .filter((k) => k.startsWith(`${TEMPLATE}label/`))
             .map((k) => k.slice(`${TEMPLATE}label/`.length))
             .filter((l) => !(l in (g.labels as Body)));
-          expect(extra.sort()).toEqual(["topology.ebs.csi.aws.com/zone", "topology.kubernetes.io/zone"]);
+          expect(extra.sort()).toEqual([
+            "kubeflow-eks/lustre-client",
+            "topology.ebs.csi.aws.com/zone",
+            "topology.kubernetes.io/zone",
+          ]);
         }
-      }
+      });
     }
   });
 
-  it("the system group's template has no zone labels: it spans every zone", () => {
-    const tags = asgTagsOf(byName("system")[0]);
+  it("leaves EKS's discovery tags to EKS: no tag resource writes (or could delete) them", () => {
+    for (const [, body] of resources(eks, "aws_autoscaling_group_tag")) {
+      const keys = Object.keys(body.for_each as Body);
+      expect(keys.every((k) => k.startsWith(TEMPLATE))).toBe(true);
+      expect(keys).not.toContain("k8s.io/cluster-autoscaler/enabled");
+      expect(keys).not.toContain(`k8s.io/cluster-autoscaler/${config.cluster.name}`);
+    }
+  });
+
+  it("forgets the tag resources earlier versions wrote (discovery tags included) without deleting a tag", () => {
+    const removed = (eks as SynthJson & { removed?: { from: string; lifecycle: Body }[] }).removed ?? [];
+    expect(removed).toHaveLength(nodeGroups.length);
+    for (const r of removed) {
+      expect(r.lifecycle).toEqual({ destroy: false });
+      const [type, id] = r.from.split(".");
+      expect(type).toBe("aws_autoscaling_group_tag");
+      expect(id).toMatch(/_asg-tags_[0-9A-F]{8}$/);
+      // Not a resource of today's configuration (Terraform refuses a removed block for one).
+      expect(resources(eks, "aws_autoscaling_group_tag").map(([i]) => i)).not.toContain(id);
+    }
+    // One for each group: the path of its old resource.
+    const groupPaths = nodeGroups.map(([id]) => id.replace(/_node-group_[0-9A-F]+$/, ""));
+    expect(removed.map((r) => r.from.split(".")[1].replace(/_asg-tags_[0-9A-F]+$/, "")).sort()).toEqual(
+      groupPaths.sort(),
+    );
+  });
+
+  it("the system group's template has the Lustre label and its disk's storage, and no zone labels: it spans every zone", () => {
+    const tags = asgTagsOf(eks, byName("system")[0]);
     expect(Object.keys(tags).some((k) => k.includes("topology"))).toBe(false);
     expect(tags).not.toHaveProperty(`${TEMPLATE}resources/nvidia.com/gpu`);
+    expect(tags[`${TEMPLATE}label/kubeflow-eks/lustre-client`]).toBe("installed");
+    expect(tags[`${TEMPLATE}resources/ephemeral-storage`]).toBe("43Gi");
   });
 
   it("does not tag the ASGs' instances (propagate_at_launch false): the labels reach nodes through EKS", () => {
+    expect(resources(eks, "aws_autoscaling_group_tag")).toHaveLength(nodeGroups.length);
     for (const [, body] of resources(eks, "aws_autoscaling_group_tag")) {
       expect((body.tag as Body).propagate_at_launch).toBe(false);
     }
   });
 
-  it("creates a group's launch template and ASG tags exactly when it creates the group", () => {
-    expect(resources(eks, "aws_autoscaling_group_tag")).toHaveLength(nodeGroups.length);
-    for (const gpu of gpuSizes) {
-      const [id, g] = group(gpu.name, 1, "spot");
-      const template = referencedAddress((g.launch_template as Body).id);
-      expect((g.launch_template as Body).id).toBe(`\${${template}[0].id}`);
-      expect(resource(eks, "aws_launch_template", template.split(".")[1]).count).toBe(g.count);
-      expect(Object.keys(asgTagsOf(id)).length).toBeGreaterThan(5);
-    }
+  it("gives the last zones no group of a size whose maxSize is below its zone count, and says so", () => {
+    const small = buildApp(
+      configWith((c) => ({ ...c, nodeGroups: { ...c.nodeGroups, gpu: [{ ...c.nodeGroups.gpu[1], maxSize: 2 }] } })),
+    );
+    const j = small.json(small.stages.eks);
+    expect([0, 1, 2].map((z) => groupIn(j, "gpu-4x", z, "spot").length)).toEqual([1, 1, 0]);
+    expect([0, 1].map((z) => (groupIn(j, "gpu-4x", z, "spot")[0][1].scaling_config as Body).max_size)).toEqual([1, 1]);
+    expect(warningsOf(small)).toContainEqual(
+      expect.stringMatching(/GPU size gpu-4x: maxSize 2 is below its 3 zones, so us-west-2c get no group of it/),
+    );
   });
 
-  const attributes = () =>
-    Object.fromEntries(
-      nodeGroups
-        .filter(([, g]) => g.node_group_name !== "system")
-        .map(([id, g]) => [
-          id.replace(/_node-group_.*/, ""),
-          {
-            name: g.node_group_name,
-            count: g.count,
-            max: (g.scaling_config as Body).max_size,
-            types: g.instance_types,
-          },
-        ]),
+  it("uses a zone's own types where config narrows them, and no group where it lists none", () => {
+    const narrowed = buildApp(
+      configWith((c) => ({
+        ...c,
+        nodeGroups: {
+          ...c.nodeGroups,
+          gpu: [
+            { ...c.nodeGroups.gpu[0], zoneInstanceTypes: { "us-west-2b": ["g5.xlarge"], "us-west-2c": [] } },
+            c.nodeGroups.gpu[1],
+          ],
+        },
+      })),
     );
-  type Evaluated = Record<string, { name: string; count: number; max: number; types: string[] }>;
-  const zones = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
+    const j = narrowed.json(narrowed.stages.eks);
+    expect(groupIn(j, "gpu-1x", 0, "spot")[0][1].instance_types).toEqual(["g6.xlarge", "g5.xlarge", "g4dn.xlarge"]);
+    expect(groupIn(j, "gpu-1x", 1, "spot")[0][1].instance_types).toEqual(["g5.xlarge"]);
+    expect(groupIn(j, "gpu-1x", 2, "spot")).toEqual([]);
+    // maxSize 4 over the two zones that have types.
+    expect([0, 1].map((z) => (groupIn(j, "gpu-1x", z, "on-demand")[0][1].scaling_config as Body).max_size)).toEqual([
+      2, 2,
+    ]);
+  });
+});
+
+describe("eks stack: zones and instance types are config; AWS's offerings only check them", () => {
+  const offerings = dataSources(eks, "aws_ec2_instance_type_offerings");
+  const allTypes = [
+    ...config.nodeGroups.system.instanceTypes,
+    ...config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
+  ];
+  const problemsLocal = () => Object.keys(eks.locals ?? {}).find((id) => id.startsWith("zones_problems"))!;
+
+  it("looks up the zones offering each configured instance type, among standard zones (no opt-in Local Zones)", () => {
+    const filtered = offerings.map(([, body]) => {
+      expect(body.location_type).toBe("availability-zone");
+      return (body.filter as { name: string; values: string[] }[])[0];
+    });
+    expect(filtered.every((f) => f.name === "instance-type" && f.values.length === 1)).toBe(true);
+    expect(filtered.map((f) => f.values[0]).sort()).toEqual([...new Set(allTypes)].sort());
+    const [[, zones]] = dataSources(eks, "aws_availability_zones");
+    expect(zones).toMatchObject({
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+  });
+
+  it("places subnets in the configured zones, in order, as literals", () => {
+    const zoneOf = (kind: string, i: number) =>
+      resources(eks, "aws_subnet").find(([id]) => id.startsWith(`network_${kind}-${i}_`))![1].availability_zone;
+    expect([0, 1, 2].map((i) => zoneOf("private", i))).toEqual(ZONES);
+    expect([0, 1, 2].map((i) => zoneOf("public", i))).toEqual(ZONES);
+  });
+
+  /** Every argument that replaces a subnet, a node group or its launch template when it changes. */
+  const replacingArguments = (json: SynthJson) => ({
+    subnets: resources(json, "aws_subnet").map(([id, s]) => [id, s.availability_zone, s.cidr_block, s.vpc_id]),
+    nodeGroups: resources(json, "aws_eks_node_group").map(([id, g]) => [
+      id,
+      g.node_group_name,
+      g.instance_types,
+      g.subnet_ids,
+      g.capacity_type,
+      g.ami_type,
+      g.cluster_name,
+      g.node_role_arn,
+      g.count ?? null,
+    ]),
+    groupCount: resources(json, "aws_eks_node_group").length,
+  });
+
+  it("derives no replacing argument from a lookup: none references a data source", () => {
+    const text = JSON.stringify(replacingArguments(eks));
+    expect(text).not.toMatch(/data\.aws_(ec2_instance_type_offerings|availability_zones)/);
+    expect(text).not.toMatch(/\blocal\./);
+  });
 
   describeWithTerraform("evaluated by terraform", () => {
-    it("with every type offered everywhere: all twelve groups, in the first three zones, maxSize split 2+1+1 and 1+1+1", () => {
-      const r = evaluate(eks, attributes(), { zones }) as Evaluated;
-      for (const gpu of gpuSizes) {
-        for (const capacity of ["spot", "on-demand"]) {
-          const perZone = zoneIndices.map((z) => r[`gpu-size-${gpu.name}_zone-${z}_${capacity}`]);
-          expect(perZone.map((g) => g.count)).toEqual([1, 1, 1]);
-          expect(perZone.map((g) => g.name)).toEqual(zones.slice(0, 3).map((z) => `${gpu.name}-${capacity}-${z}`));
-          expect(perZone.map((g) => g.types)).toEqual([gpu.instanceTypes, gpu.instanceTypes, gpu.instanceTypes]);
-          // The cap means what it meant with one group per capacity type: maxSize nodes in all.
-          expect(perZone.reduce((sum, g) => sum + g.max, 0)).toBe(gpu.maxSize);
-        }
-      }
-      expect(zoneIndices.map((z) => r[`gpu-size-gpu-1x_zone-${z}_spot`].max)).toEqual([2, 1, 1]);
-      expect(zoneIndices.map((z) => r[`gpu-size-gpu-4x_zone-${z}_on-demand`].max)).toEqual([1, 1, 1]);
+    const everywhere = { zones: [...ZONES, "us-west-2d"] };
+    const narrow = {
+      zones: ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
+      offerings: {
+        "g6.xlarge": ["us-west-2a", "us-west-2d"],
+        "g4dn.12xlarge": [],
+        "m6i.xlarge": ["us-west-2a", "us-west-2b"],
+      },
+    };
+
+    it("gives the same replacing arguments under different offerings (and no problem where all is offered)", () => {
+      // References to other resources (the VPC, subnets, the node role) are the same resource either way.
+      const args = JSON.parse(
+        JSON.stringify(replacingArguments(eks)).replace(/\$\{(aws_[a-z_]+\.[^}]+)\}/g, "resource:$1"),
+      ) as unknown;
+      const a = evaluate(eks, { args, problems: `\${local.${problemsLocal()}}` }, everywhere);
+      const b = evaluate(eks, { args }, narrow);
+      expect(a.args).toEqual(args);
+      expect(b.args).toEqual(a.args);
+      expect(a.problems).toEqual([]);
     });
 
-    it("places a size only where its types are offered, with the types offered there, and splits its cap over those zones", () => {
-      const offerings = {
-        // No zone offers every type, so the first three system zones are chosen: a, b, c.
-        "g6.12xlarge": ["us-west-2b"],
-        "g5.12xlarge": ["us-west-2b", "us-west-2c"],
-        "g4dn.12xlarge": [],
-        "g4dn.xlarge": ["us-west-2d"],
+    it("names each zone and type AWS no longer offers there, with the fix, and stops the plan on the VPC", () => {
+      const named = buildApp(defaultConfig(), "config/prod.yaml");
+      const j = named.json(named.stages.eks);
+      const [pre] = (resource(j, "aws_vpc", "vpc").lifecycle as { precondition: Body[] }).precondition;
+      const r = evaluate(j, { ok: pre.condition, message: pre.error_message }, narrow) as {
+        ok: boolean;
+        message: string;
       };
-      const r = evaluate(eks, attributes(), { zones, offerings }) as Evaluated;
-      const of = (size: string, z: number) => r[`gpu-size-${size}_zone-${z}_spot`];
-      expect([0, 1, 2].map((z) => of("gpu-4x", z).count)).toEqual([0, 1, 1]);
-      expect(of("gpu-4x", 1).types).toEqual(["g6.12xlarge", "g5.12xlarge"]);
-      expect(of("gpu-4x", 2).types).toEqual(["g5.12xlarge"]);
-      expect(of("gpu-4x", 1).max + of("gpu-4x", 2).max).toBe(3);
-      expect([0, 1, 2].map((z) => of("gpu-1x", z).types)).toEqual([
-        ["g6.xlarge", "g5.xlarge"],
-        ["g6.xlarge", "g5.xlarge"],
-        ["g6.xlarge", "g5.xlarge"],
+      expect(r.ok).toBe(false);
+      const lines = r.message.split("\n");
+      expect(lines[0]).toBe(
+        "The zones and instance types in config/prod.yaml do not match what AWS offers in this account and region, so nothing was planned:",
+      );
+      const offeredIn = (zones: string) => `(it is offered in ${zones})`;
+      expect(lines.slice(1, -1)).toEqual([
+        `- nodeGroups.system.instanceTypes: m6i.xlarge is not offered in us-west-2c ${offeredIn("us-west-2a, us-west-2b")}. Fix: use system types offered in every zone of network.zones`,
+        `- nodeGroups.gpu[0] (gpu-1x): g6.xlarge is not offered in us-west-2b ${offeredIn("us-west-2a, us-west-2d")}. Fix: list the types of gpu-1x offered there under nodeGroups.gpu[0].zoneInstanceTypes.us-west-2b (or [] for no gpu-1x group there)`,
+        `- nodeGroups.gpu[0] (gpu-1x): g6.xlarge is not offered in us-west-2c ${offeredIn("us-west-2a, us-west-2d")}. Fix: list the types of gpu-1x offered there under nodeGroups.gpu[0].zoneInstanceTypes.us-west-2c (or [] for no gpu-1x group there)`,
+        ...ZONES.map(
+          (z) =>
+            `- nodeGroups.gpu[1] (gpu-4x): g4dn.12xlarge is not offered in ${z} ${offeredIn("")}. Fix: list the types of gpu-4x offered there under nodeGroups.gpu[1].zoneInstanceTypes.${z} (or [] for no gpu-4x group there)`,
+        ),
+      ]);
+      expect(lines[lines.length - 1]).toMatch(/Subnets never move, so for a deployed network change the types/);
+    });
+
+    it("names a configured zone the account does not have", () => {
+      const r = evaluate(eks, { problems: `\${local.${problemsLocal()}}` }, { zones: ["us-west-2a", "us-west-2b"] });
+      expect(r.problems).toEqual([
+        "network.zones: us-west-2c is not an available standard zone of this region in this account (those are us-west-2a, us-west-2b); list zones from that set",
       ]);
     });
 
-    it("prefers the zones that offer every configured type", () => {
-      const offerings = { "g6.xlarge": ["us-west-2b", "us-west-2c", "us-west-2d"] };
-      const r = evaluate(eks, { chosen: `\${local.${chosen}}` }, { zones, offerings });
-      expect(r.chosen).toEqual(["us-west-2b", "us-west-2c", "us-west-2d"]);
-    });
-
-    it("gives a zone no group of a size when maxSize is below the size's zone count", () => {
-      const small = buildApp(
+    it("checks a narrowed zone only for the types config leaves it", () => {
+      const narrowed = buildApp(
         configWith((c) => ({
           ...c,
-          nodeGroups: { ...c.nodeGroups, gpu: [{ ...c.nodeGroups.gpu[1], maxSize: 2 }] },
+          nodeGroups: {
+            ...c.nodeGroups,
+            gpu: [
+              { ...c.nodeGroups.gpu[0], zoneInstanceTypes: { "us-west-2b": ["g5.xlarge"], "us-west-2c": [] } },
+              c.nodeGroups.gpu[1],
+            ],
+          },
         })),
       );
-      const j = small.json(small.stages.eks);
-      const values = Object.fromEntries(
-        resources(j, "aws_eks_node_group")
-          .filter(([id]) => id.includes("_spot_"))
-          .map(([id, g]) => [id.replace(/_spot_.*/, ""), { count: g.count, max: (g.scaling_config as Body).max_size }]),
-      );
-      // And the group's ASG tags: the for_each keeps them exactly when the group is created.
-      const tagsOf = (zone: number) => {
-        const [groupId, g] = resources(j, "aws_eks_node_group").find(([id]) =>
-          id.startsWith(`gpu-size-gpu-4x_zone-${zone}_spot_`),
-        )!;
-        const [, tags] = resources(j, "aws_autoscaling_group_tag").find(([, t]) =>
-          String(t.for_each).includes(groupId),
-        )!;
-        const count = String(g.count).slice(2, -1);
-        return String(tags.for_each).replace(`length(aws_eks_node_group.${groupId})`, `length(range(${count}))`);
-      };
-      const r = evaluate(j, { ...values, tags0: tagsOf(0), tags2: tagsOf(2) }, { zones }) as Record<
-        string,
-        { count: number; max: number }
-      >;
-      expect([0, 1, 2].map((z) => r[`gpu-size-gpu-4x_zone-${z}`])).toEqual([
-        { count: 1, max: 1 },
-        { count: 1, max: 1 },
-        { count: 0, max: 1 },
-      ]);
-      expect(r.tags0).toMatchObject({
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        "k8s.io/cluster-autoscaler/node-template/label/topology.kubernetes.io/zone": "us-west-2a",
-        "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "4",
-      });
-      expect(r.tags2).toEqual({});
-      expect(
-        small.stages.eks.node
-          .findAll()
-          .flatMap((n) => n.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data))),
-      ).toContainEqual(expect.stringMatching(/nodeGroups\.gpu\[0\] \(gpu-4x\): maxSize 2 is below its 3 zones/));
-    });
-
-    it("stops the plan, naming the file, the key, the value and the fix, when no chosen zone offers a size", () => {
-      const named = buildApp(
-        configWith((c) => c),
-        "config/prod.yaml",
-      );
-      const j = named.json(named.stages.eks);
-      const preconditions = (resource(j, "aws_vpc", "vpc").lifecycle as { precondition: Body[] }).precondition;
-      const offerings = { "g6.12xlarge": [], "g5.12xlarge": [], "g4dn.12xlarge": ["us-west-2d"] };
+      const j = narrowed.json(narrowed.stages.eks);
+      const local = Object.keys(j.locals ?? {}).find((id) => id.startsWith("zones_problems"))!;
       const r = evaluate(
         j,
-        Object.fromEntries(preconditions.map((p, i) => [`p${i}`, { ok: p.condition, message: p.error_message }])),
-        { zones, offerings },
-      ) as Record<string, { ok: boolean; message: string }>;
-      expect(Object.values(r).map((p) => p.ok)).toEqual([true, true, false]);
-      expect(r.p2.message).toBe(
-        "config/prod.yaml: nodeGroups.gpu[1].instanceTypes (g6.12xlarge, g5.12xlarge, g4dn.12xlarge): none of them is " +
-          "offered in the cluster's zones (us-west-2a, us-west-2b, us-west-2c). Fix: add a type offered there, or remove this GPU size.",
+        { problems: `\${local.${local}}` },
+        {
+          zones: ZONES,
+          offerings: { "g6.xlarge": ["us-west-2a"], "g4dn.xlarge": ["us-west-2a"] },
+        },
       );
-    });
-
-    it("stops the plan when fewer zones than configured offer the system types", () => {
-      const vpc = resource(eks, "aws_vpc", "vpc");
-      const [first] = (vpc.lifecycle as { precondition: Body[] }).precondition;
-      const r = evaluate(
-        eks,
-        { ok: first.condition },
-        { zones, offerings: { "m7i.xlarge": ["us-west-2a", "us-west-2b"] } },
-      );
-      expect(r.ok).toBe(false);
-      expect(first.error_message).toMatch(/Fewer than 3 availability zones offer all of m6i\.xlarge, m7i\.xlarge/);
+      expect(r.problems).toEqual([]);
     });
   });
 });
@@ -330,7 +394,7 @@ describe("eks stack: launch templates", () => {
       expect(nodeConfig).toMatchObject({ apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig" });
       expect(nodeConfig.spec.kubelet.flags).toEqual(["--node-labels=kubeflow-eks/lustre-client=not-installed"]);
       expect(parts[1].body).toMatch(/^#!\/bin\/bash\n/);
-      expect(parts[1].body).toContain("dnf install -y lustre-client");
+      expect(parts[1].body).toContain(LUSTRE_DNF_COMMAND);
     },
   );
 
@@ -342,60 +406,6 @@ describe("eks stack: launch templates", () => {
       referencedAddress((group.launch_template as Body).id).split(".")[1],
     );
     expect((template.block_device_mappings as Body[])[0]).toMatchObject({ ebs: { volume_size: 200 } });
-  });
-});
-
-describe("eks stack: availability zones", () => {
-  const offerings = dataSources(eks, "aws_ec2_instance_type_offerings");
-  const allTypes = [
-    ...config.nodeGroups.system.instanceTypes,
-    ...config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
-  ];
-
-  it("looks up the zones offering each configured instance type", () => {
-    const filtered = offerings.map(([, body]) => {
-      expect(body.location_type).toBe("availability-zone");
-      return (body.filter as { name: string; values: string[] }[])[0];
-    });
-    expect(filtered.every((f) => f.name === "instance-type" && f.values.length === 1)).toBe(true);
-    expect(filtered.map((f) => f.values[0]).sort()).toEqual([...new Set(allTypes)].sort());
-  });
-
-  it("chooses zones offering the system types, those offering every GPU type as well first", () => {
-    const locals = eks.locals ?? {};
-    const local = (part: string) => Object.entries(locals).find(([id]) => id.startsWith(`zones_${part}`))!;
-    const [qualifyingId, qualifying] = local("qualifying");
-    const [completeId, complete] = local("complete");
-    const offeringOf = (type: string) =>
-      offerings.find(([, b]) => (b.filter as { values: string[] }[])[0].values[0] === type)![0];
-    for (const type of config.nodeGroups.system.instanceTypes) {
-      expect(String(qualifying)).toContain(`data.aws_ec2_instance_type_offerings.${offeringOf(type)}.locations`);
-    }
-    expect(String(qualifying)).not.toContain(offeringOf("g6.xlarge"));
-    for (const type of allTypes)
-      expect(String(complete)).toContain(`data.aws_ec2_instance_type_offerings.${offeringOf(type)}.locations`);
-    expect(local("chosen")[1]).toBe(
-      `\${slice(distinct(concat(local.${completeId}, local.${qualifyingId})), 0, min(3, length(local.${qualifyingId})))}`,
-    );
-    const subnets = resources(eks, "aws_subnet");
-    expect(subnets).toHaveLength(6);
-    const zones = subnets.map(([, s]) => s.availability_zone).sort();
-    expect(new Set(zones)).toEqual(new Set([0, 1, 2].map((i) => `\${element(local.${local("chosen")[0]}, ${i})}`)));
-  });
-
-  it("refuses to plan when fewer zones than configured offer the system types", () => {
-    const vpc = resource(eks, "aws_vpc", "vpc");
-    const [pre] = (vpc.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
-    expect(pre.condition).toMatch(/^\$\{\(length\(local\.zones_qualifying_[^)]+\) >= 3\)\}$/);
-    expect(pre.error_message).toMatch(/Fewer than 3 availability zones offer all of m6i\.xlarge, m7i\.xlarge/);
-  });
-
-  it("only considers standard zones (no opt-in Local Zones)", () => {
-    const [[, zones]] = dataSources(eks, "aws_availability_zones");
-    expect(zones).toMatchObject({
-      state: "available",
-      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-    });
   });
 });
 

@@ -63,7 +63,7 @@ describe("Karpenter mode", () => {
     /** The zone-0 group of a size and capacity type in cluster-autoscaler mode ("gpu-1x-spot"). */
     const caGroup = (prefix: string) =>
       resources(ca.eks, "aws_eks_node_group").find(([, g]) =>
-        String(g.node_group_name).startsWith(`${prefix}-\${element(local.zones_chosen`),
+        String(g.node_group_name).startsWith(`${prefix}-us-west-2`),
       )![1];
 
     it.each(gpu.map((g) => [g.name, g] as const))("%s: same instance types, labels and taint", (name, size) => {
@@ -73,7 +73,9 @@ describe("Karpenter mode", () => {
       const spotGroup = caGroup(`${name}-spot`);
       const { ["kubeflow-eks/capacity-type"]: capacity, ...sharedLabels } = spotGroup.labels as Record<string, string>;
       expect(capacity).toBe("spot");
-      expect(pool.template.metadata.labels).toEqual(sharedLabels);
+      // The node groups' labels, plus the Lustre label their ASG template carries: a pod mounting
+      // FSx requires it, and Karpenter launches only for a custom label its NodePool declares.
+      expect(pool.template.metadata.labels).toEqual({ ...sharedLabels, "kubeflow-eks/lustre-client": "installed" });
       expect(pool.template.spec.requirements).toContainEqual({
         key: "node.kubernetes.io/instance-type",
         operator: "In",
@@ -90,8 +92,11 @@ describe("Karpenter mode", () => {
       (name, size) => {
         const gpus = GPU_INSTANCE_TYPES[size.instanceTypes[0]].gpus;
         expect((nodePool(name).spec.limits as Body)["nvidia.com/gpu"]).toBe(String(size.maxSize * gpus));
-        // The node groups split the same maxSize over their zones (evaluated in eks-stack.test.ts).
-        expect(String((caGroup(`${name}-spot`).scaling_config as Body).max_size)).toContain("zone-max-size");
+        // The node groups split the same maxSize over their zones.
+        const spotMax = resources(ca.eks, "aws_eks_node_group")
+          .filter(([, g]) => String(g.node_group_name).startsWith(`${name}-spot-`))
+          .reduce((sum, [, g]) => sum + Number((g.scaling_config as Body).max_size), 0);
+        expect(spotMax).toBe(size.maxSize);
       },
     );
 
@@ -107,10 +112,7 @@ describe("Karpenter mode", () => {
 
   it("covers every chosen zone: the node classes select every private subnet, one per zone, and no pool narrows the zones", () => {
     const subnets = resources(karpenter.eks, "aws_subnet").filter(([id]) => id.includes("private"));
-    const chosen = Object.keys(karpenter.eks.locals ?? {}).find((id) => id.startsWith("zones_chosen"))!;
-    expect(subnets.map(([, s]) => s.availability_zone).sort()).toEqual(
-      [0, 1, 2].map((i) => `\${element(local.${chosen}, ${i})}`),
-    );
+    expect(subnets.map(([, s]) => s.availability_zone).sort()).toEqual(karpenterConfig.network.zones);
     for (const [, s] of subnets) expect((s.tags as Body)["karpenter.sh/discovery"]).toBe("kubeflow");
     for (const size of caConfig.nodeGroups.gpu) {
       expect((nodeClass(size.name).spec as Body).subnetSelectorTerms).toEqual([
@@ -245,8 +247,7 @@ describe("Karpenter mode", () => {
         template: { spec: { requirements: { key: string; values: string[] }[] } };
       }
     ).template.spec.requirements.find((r) => r.key === "topology.kubernetes.io/zone")!;
-    expect(zoneRequirement.values).toEqual([
-      expect.stringContaining("terraform_remote_state.cross-stack-reference-input-eks"),
-    ]);
+    // The zone is config (network.zones[fsx.zoneIndex]), the same the file system's subnet is in.
+    expect(zoneRequirement.values).toEqual(["us-west-2a"]);
   });
 });

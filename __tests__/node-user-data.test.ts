@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import {
   LUSTRE_DROPIN_FILE,
+  LUSTRE_DNF_COMMAND,
   LUSTRE_INSTALL,
   lustreClientScript,
   lustreInstallCeilingSeconds,
@@ -36,7 +37,9 @@ function runScript(failures: number, opts: { modinfo?: boolean } = {}): Run {
   fake(
     "dnf",
     `n=$(($(cat "${dir}/dnf-calls" 2>/dev/null || echo 0) + 1)); echo $n > "${dir}/dnf-calls"
-[ "$*" = "install -y lustre-client" ] || exit 64
+# Like a node without internet: any repository but Amazon Linux's is unreachable.
+case " $* " in *" --repo amazonlinux "*) ;; *) echo "Curl error (7): Couldn't connect to server for cuda-amzn2023-x86_64"; exit 1 ;; esac
+[ "$*" = "${LUSTRE_DNF_COMMAND.replace(/^dnf /, "")}" ] || exit 64
 if [ $n -le ${failures} ]; then echo "Curl error (28): Timeout was reached"; exit 1; fi
 for t in mount.lustre lctl; do printf '#!/bin/bash\\n' > "${bin}/$t"; chmod +x "${bin}/$t"; done`,
   );
@@ -80,7 +83,7 @@ describe("node user data: the Lustre client install", () => {
     expect(check.status).toBe(0);
   });
 
-  it("installs lustre-client once and labels the node installed, with the seconds it took", () => {
+  it("installs lustre-client once, from Amazon Linux's repository only, and labels the node installed", () => {
     const run = runScript(0);
     expect(run.status).toBe(0);
     expect(run.dnfCalls).toBe(1);
@@ -90,22 +93,27 @@ describe("node user data: the Lustre client install", () => {
       "kubeflow-eks/lustre-client": "installed",
       "kubeflow-eks/lustre-install-seconds": expect.stringMatching(/^\d+$/),
     });
-    expect(run.log).toMatch(/attempt 1\/3: dnf install -y lustre-client/);
+    expect(LUSTRE_DNF_COMMAND).toMatch(/^dnf --assumeyes --repo amazonlinux /);
+    expect(run.log).toContain(`attempt 1/2: ${LUSTRE_DNF_COMMAND}`);
     expect(run.log).toMatch(/lustre-client installed after \d+s/);
   });
 
-  it("retries a failed install, pausing longer each time", () => {
-    const run = runScript(2);
-    expect(run.dnfCalls).toBe(3);
-    expect(run.sleeps).toEqual(["5", "10"]);
+  it("retries a failed install after a pause", () => {
+    const run = runScript(1);
+    expect(run.dnfCalls).toBe(2);
+    expect(run.sleeps).toEqual(["5"]);
     expect(labels(run)["kubeflow-eks/lustre-client"]).toBe("installed");
   });
 
-  it("gives up after its attempts, labels the node failed and still lets it join", () => {
+  it("gives up after its attempts, labels the node failed (twice: the second label is one Karpenter keeps) and lets it join", () => {
     const run = runScript(99);
     expect(run.status).toBe(0);
     expect(run.dnfCalls).toBe(LUSTRE_INSTALL.attempts);
-    expect(labels(run)["kubeflow-eks/lustre-client"]).toBe("failed");
+    expect(labels(run)).toEqual({
+      "kubeflow-eks/lustre-client": "failed",
+      "kubeflow-eks/lustre-client-failed": "true",
+      "kubeflow-eks/lustre-install-seconds": expect.stringMatching(/^\d+$/),
+    });
     expect(run.log).toContain("Timeout was reached");
     expect(run.log).toMatch(/lustre-client failed after \d+s/);
   });
@@ -115,11 +123,9 @@ describe("node user data: the Lustre client install", () => {
   });
 
   it("holds a node up at most the bounded retry time", () => {
-    // 3 attempts of at most 45 s, pauses of 5 and 10 s.
-    expect(lustreInstallCeilingSeconds()).toBe(150);
-    expect(lustreClientScript()).toContain(
-      `timeout ${LUSTRE_INSTALL.attemptTimeoutSeconds} dnf install -y lustre-client`,
-    );
+    // 2 attempts of at most 120 s, 5 s apart.
+    expect(lustreInstallCeilingSeconds()).toBe(245);
+    expect(lustreClientScript()).toContain(`timeout ${LUSTRE_INSTALL.attemptTimeoutSeconds} ${LUSTRE_DNF_COMMAND}`);
   });
 
   it("is the second part of the MIME document, after a NodeConfig labelling the node not-installed", () => {

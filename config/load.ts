@@ -70,15 +70,25 @@ export function parseConfig(text: string, file: string): Config {
   );
 }
 
+/** Keys an earlier version took, with what replaced them. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  "network.azCount":
+    "network.azCount was replaced by network.zones, the zones themselves (a subnet cannot move, so they are pinned): " +
+    "list them, e.g. zones: [us-west-2a, us-west-2b, us-west-2c]; for a deployed network, the zones its subnets are in " +
+    "(aws ec2 describe-subnets --filters Name=tag:Name,Values=<cluster>-private-* --query 'Subnets[].[Tags[?Key==`Name`]|[0].Value,AvailabilityZone]')",
+};
+
 function formatIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): string {
   const keyPath = issue.path.map((p) => (typeof p === "symbol" ? p.toString() : p));
   if (issue.code === "unrecognized_keys") {
     return issue.keys
       .map((key) => {
         const full = [...keyPath, key];
+        const retired = RETIRED_KEYS[formatPath(full)];
         return (
-          `${formatPath(full)}${position(doc, lines, full, true)}: unknown key "${key}"; ` +
-          `remove it or correct its spelling (allowed here: ${allowedKeys(keyPath).join(", ")})`
+          `${formatPath(full)}${position(doc, lines, full, true)}: ` +
+          (retired ??
+            `unknown key "${key}"; remove it or correct its spelling (allowed here: ${allowedKeys(keyPath).join(", ")})`)
         );
       })
       .join("\n  - ");

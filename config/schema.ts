@@ -184,6 +184,12 @@ const gpuNodeGroup = z
         "Most Spot nodes, and separately most On-Demand nodes, of this size: the cost cap. Split across the zones the size runs in (see README).",
       ),
     diskSizeGiB: diskSizeGiB.default(100).describe("Root volume size (encrypted gp3): GPU images are large."),
+    zoneInstanceTypes: z
+      .record(z.string(), z.array(instanceType))
+      .default({})
+      .describe(
+        "Per zone (of network.zones), the types of instanceTypes that zone offers, where it offers fewer than all; [] puts no group of this size there. Zones not listed use every type.",
+      ),
   })
   .superRefine((group, ctx) => {
     const facts = group.instanceTypes.map((t) => ({ type: t, facts: gpuInstanceType(t) }));
@@ -253,13 +259,15 @@ export const configSchema = z
           .describe(
             "VPC range, /16 to /20: each zone gets a private /19 (of a /16) for nodes and pods and a public /24.",
           ),
-        azCount: z
-          .number()
-          .int()
-          .min(2)
-          .max(4)
-          .default(3)
-          .describe("Availability zones to spread nodes over; more zones mean more Spot capacity pools."),
+        zones: z
+          .array(
+            z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be a standard zone name such as "us-west-2a"'),
+          )
+          .min(2, "list at least 2 zones: the system nodes and the load balancer need two")
+          .max(7, "at most 7 zones fit the subnet layout (a private /19 per zone of a /16)")
+          .describe(
+            "The cluster's availability zones, in order (a subnet pair each). Fixed for the life of the network: a subnet cannot move to another zone, so a changed or reordered list replaces subnets. Appending a zone adds one.",
+          ),
         natGateways: z
           .enum(["single", "per-az"])
           .default("single")
@@ -431,7 +439,7 @@ export const configSchema = z
           .int()
           .min(0)
           .default(0)
-          .describe("Which zone's private subnet (0-based, of network.azCount) the file system lives in."),
+          .describe("Which zone's private subnet (0-based index into network.zones) the file system lives in."),
         pinGpuGroupsToFileSystemZone: z
           .boolean()
           .default(false)
@@ -533,7 +541,7 @@ export const configSchema = z
         clusterAutoscaler: z
           .strictObject({
             maxNodeProvisionTime: duration
-              .default("7m")
+              .default("8m")
               .refine((d) => !DURATION.test(d) || durationMinutes(d) >= SLOWEST_NODE_JOIN_MINUTES, {
                 message: `must be at least ${SLOWEST_NODE_JOIN_MINUTES} minutes: a node can take that long to join (boot plus the Lustre client install's retries), and the autoscaler removes a node that has not joined by then`,
               })
@@ -634,14 +642,63 @@ export const configSchema = z
         message: `must be a name below the hosted zone "${zone}" (e.g. auth.${zone})`,
       });
     }
-    if (config.fsx.zoneIndex >= config.network.azCount) {
+    const zones = config.network.zones;
+    zones.forEach((zone, index) => {
+      if (!(zone.startsWith(config.region) && zone.length === config.region.length + 1)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "zones", index],
+          input: zone,
+          message: `is not a zone of region ${config.region} (its zones are named ${config.region}a, ${config.region}b, ...); list zones of the region`,
+        });
+      } else if (zones.indexOf(zone) !== index) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "zones", index],
+          input: zone,
+          message: `is listed twice (also at network.zones[${zones.indexOf(zone)}]); list each zone once`,
+        });
+      }
+    });
+    if (config.fsx.zoneIndex >= zones.length) {
       ctx.addIssue({
         code: "custom",
         path: ["fsx", "zoneIndex"],
         input: config.fsx.zoneIndex,
-        message: `must be below network.azCount (${config.network.azCount}): it picks one of the cluster's zones`,
+        message: `must be below the number of network.zones (${zones.length}): it picks one of the cluster's zones`,
       });
     }
+    config.nodeGroups.gpu.forEach((group, index) => {
+      for (const [zone, types] of Object.entries(group.zoneInstanceTypes)) {
+        if (!zones.includes(zone)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["nodeGroups", "gpu", index, "zoneInstanceTypes", zone],
+            input: zone,
+            message: `names a zone that is not in network.zones (${zones.join(", ")}); use one of those zones or remove the entry`,
+          });
+        }
+        types.forEach((type, t) => {
+          if (!group.instanceTypes.includes(type)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["nodeGroups", "gpu", index, "zoneInstanceTypes", zone, t],
+              input: type,
+              message: `is not one of this size's instanceTypes (${group.instanceTypes.join(", ")}); a zone can only narrow them`,
+            });
+          }
+        });
+      }
+      const placed = gpuZoneIndices(config).filter((z) => gpuTypesInZone(group, zones[z]).length > 0);
+      if (placed.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodeGroups", "gpu", index, "zoneInstanceTypes"],
+          input: group.zoneInstanceTypes,
+          message: `leaves ${group.name} no zone to run in${config.fsx.pinGpuGroupsToFileSystemZone ? ` (fsx.pinGpuGroupsToFileSystemZone keeps GPU groups in ${zones[config.fsx.zoneIndex]})` : ""}; give at least one zone some of its types, or remove this GPU size`,
+        });
+      }
+    });
     const seen = new Map<string, number>();
     config.nodeGroups.gpu.forEach((group, index) => {
       const earlier = seen.get(group.name);
@@ -658,6 +715,27 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** The indices (into network.zones) of the zones GPU nodes may run in: all, or the file system's alone. */
+export function gpuZoneIndices(config: {
+  readonly network: { readonly zones: readonly string[] };
+  readonly fsx: { readonly pinGpuGroupsToFileSystemZone: boolean; readonly zoneIndex: number };
+}): number[] {
+  return config.fsx.pinGpuGroupsToFileSystemZone
+    ? [config.fsx.zoneIndex]
+    : config.network.zones.map((_zone, index) => index);
+}
+
+/** The types a GPU size runs in a zone: the zone's entry in zoneInstanceTypes, else every type. */
+export function gpuTypesInZone(
+  group: {
+    readonly instanceTypes: readonly string[];
+    readonly zoneInstanceTypes: Readonly<Record<string, readonly string[]>>;
+  },
+  zone: string,
+): readonly string[] {
+  return group.zoneInstanceTypes[zone] ?? group.instanceTypes;
+}
 export type GpuNodeGroupConfig = Config["nodeGroups"]["gpu"][number];
 export type SystemNodeGroupConfig = Config["nodeGroups"]["system"];
 export type AdminPrincipalConfig = Config["cluster"]["adminPrincipals"][number];

@@ -69,7 +69,8 @@ export function checkManagedPolicies(stacks: readonly StackJson[], catalog = new
     for (const [type, spec] of Object.entries(ATTACHMENTS)) {
       for (const [id, body] of Object.entries(stack.json.resource?.[type] ?? {})) {
         for (const arn of spec.arns(body)) {
-          const m = typeof arn === "string" ? MANAGED_ARN.exec(arn) : null;
+          if (typeof arn !== "string") continue;
+          const m = MANAGED_ARN.exec(arn);
           if (!m || catalog.has(m[1])) continue;
           const suggestions = catalog.suggestions(m[1]);
           findings.push(

@@ -1,6 +1,7 @@
 import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { NODE_ROLE_LABEL } from "../lib/labels";
+import { LUSTRE_INSTALL_SECONDS_LABEL } from "../lib/node-user-data";
 import { HelmChart } from "./helm-chart";
 import { PodIdentityRole } from "./pod-identity-role";
 
@@ -84,6 +85,37 @@ export function expanderPriorities(
 }
 
 /**
+ * A group that has scaled to zero builds its node from its ASG tags again. The autoscaler keeps the
+ * last good real node of each group in a cache and, for a group with no good node, uses that cached
+ * node before the ASG template (processors/nodeinfosprovider/mixed_nodeinfos_processor.go:136-157
+ * at cluster-autoscaler-1.35.2); the default lifetime is 87600h (config/flags/flags.go:186). A node
+ * cached with fewer usable GPUs than its type has (a device plugin that lost a GPU, a GPU-requesting
+ * DaemonSet) would then keep every later scale-up of its group from fitting ("Insufficient
+ * nvidia.com/gpu", kubernetes/autoscaler#8799, #8123). One minute after a group's last good node
+ * the cache entry expires and the group's template comes from its tags, as on the first scale-up.
+ */
+export const SCALE_FROM_ZERO_ARGS = { "node-info-cache-expire-time": "1m" } as const;
+
+/**
+ * Labels that differ between the zonal groups of one GPU size but say nothing about what fits, so
+ * --balance-similar-node-groups still treats them as one set (the chart turns "key_n" into a
+ * repeated flag). Real nodes carry their group's launch template id and version (EKS user guide,
+ * managed node update behavior) and our Lustre install time; templates built from ASG tags carry
+ * `nodegroup-name` from EKS's `eks:nodegroup-name` tag (cloudprovider/aws/aws_manager.go:412-419).
+ * The AWS comparator already ignores eks.amazonaws.com/nodegroup and the zone labels
+ * (processors/nodegroupset/aws_nodegroups.go:28-36).
+ */
+export const BALANCING_IGNORED_LABELS = [
+  "eks.amazonaws.com/sourceLaunchTemplateId",
+  "eks.amazonaws.com/sourceLaunchTemplateVersion",
+  "nodegroup-name",
+  LUSTRE_INSTALL_SECONDS_LABEL,
+] as const;
+const BALANCING_ARGS = Object.fromEntries(
+  BALANCING_IGNORED_LABELS.map((label, i) => [`balancing-ignore-label_${i + 1}`, label]),
+);
+
+/**
  * cluster-autoscaler from its official chart, on the system nodes, discovering the ASGs the eks
  * stack tagged, choosing groups with the priority expander, and holding AWS permissions through
  * EKS Pod Identity for its own service account only.
@@ -139,9 +171,12 @@ export class ClusterAutoscaler extends Construct {
           resources: [
             `arn:${props.partition}:autoscaling:${props.region}:${props.accountId}:autoScalingGroup:*:autoScalingGroupName/eks-*`,
           ],
+          // EKS writes both discovery tags onto every managed node group's ASG ("automatically tagged
+          // for auto-discovery", EKS user guide, managed node groups) but documents no values, and the
+          // autoscaler discovers by key alone: the condition asks that the keys are there.
           condition: [
-            { test: "StringEquals", variable: `aws:ResourceTag/${ownershipTag}`, values: ["owned"] },
-            { test: "StringEquals", variable: "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", values: ["true"] },
+            { test: "Null", variable: `aws:ResourceTag/${ownershipTag}`, values: ["false"] },
+            { test: "Null", variable: "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", values: ["false"] },
           ],
         },
       ],
@@ -165,6 +200,8 @@ export class ClusterAutoscaler extends Construct {
       // A notebook's scratch data in emptyDir is not moved for consolidation; an idle node
       // (nothing but DaemonSets) is still removed.
       "skip-nodes-with-local-storage": true,
+      ...SCALE_FROM_ZERO_ARGS,
+      ...BALANCING_ARGS,
     };
 
     this.chart = new HelmChart(this, "chart", {

@@ -1,9 +1,19 @@
-import { conditional, Fn, Op, TerraformLocal, Token, type ITerraformDependable } from "cdktf";
+import { Annotations, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { gpuInstanceType } from "../lib/instance-types";
 import { CAPACITY_TYPE_LABEL, GPU_TAINT, gpuNodeLabels, type CapacityType } from "../lib/labels";
 import { ManagedNodeGroup } from "./managed-node-group";
-import type { OfferedZones } from "./offered-zones";
+
+/** A zone a GPU size may run in. */
+export interface GpuSizeZone {
+  /** The zone's index in network.zones; it names the construct scope, so it is part of every address. */
+  readonly index: number;
+  readonly name: string;
+  /** The zone's private subnet. */
+  readonly subnetId: string;
+  /** The size's types used in this zone (none: no group of the size there). */
+  readonly instanceTypes: readonly string[];
+}
 
 export interface GpuSizeNodeGroupsProps {
   readonly clusterName: string;
@@ -15,17 +25,19 @@ export interface GpuSizeNodeGroupsProps {
   readonly maxSize: number;
   readonly diskSizeGiB: number;
   readonly nodeRoleArn: string;
-  /** The cluster's chosen zones and who offers what there. */
-  readonly zones: OfferedZones;
-  /** The private subnet of each chosen zone, by zone index. */
-  readonly subnetIds: readonly string[];
-  /** Which chosen zones (indices) the size may run in: all of them, or the FSx file system's. */
-  readonly zoneIndices: readonly number[];
+  /** The zones the size may run in, in order, with the types it uses in each. */
+  readonly zones: readonly GpuSizeZone[];
   /**
    * AL2023 nodeadm user data for every node of the size.
    * @default - none
    */
   readonly userData?: string;
+  /**
+   * Extra node-template labels for cluster-autoscaler: labels a node of the size gets after it
+   * boots (not from the node group), which a pod may select or a volume may require.
+   * @default - none
+   */
+  readonly templateLabels?: Readonly<Record<string, string>>;
   /**
    * Resources the groups must wait for.
    * @default - none
@@ -40,9 +52,21 @@ export function gpuNodeGroupPrefix(sizeName: string, capacityType: CapacityType)
 
 /** One zone's two groups. */
 export interface GpuZoneGroups {
-  readonly zoneIndex: number;
+  readonly zone: GpuSizeZone;
+  /** This zone's share of the size's maxSize, per capacity type. */
+  readonly maxSize: number;
   readonly spot: ManagedNodeGroup;
   readonly onDemand: ManagedNodeGroup;
+}
+
+/**
+ * Each placed zone's share of a size's maxSize: maxSize / zones each, the first maxSize mod zones
+ * one more; zones past maxSize get 0.
+ */
+export function splitMaxSize(maxSize: number, zoneCount: number): number[] {
+  return Array.from({ length: zoneCount }, (_v, rank) => Math.ceil((maxSize - rank) / zoneCount)).map((n) =>
+    Math.max(n, 0),
+  );
 }
 
 /**
@@ -51,20 +75,14 @@ export interface GpuZoneGroups {
  * group's template node from one zone, so a notebook whose EBS workspace lives in zone b scales up
  * the group of zone b (its AWS README: an ASG per AZ, with --balance-similar-node-groups).
  *
- * Which chosen zones offer the size is known at plan time only, so each group exists (count 1) in a
- * zone offering at least one of the size's types, with the types offered there. The size's
- * `maxSize` is split over those zones, per capacity type: each gets maxSize / zones, the first
- * maxSize mod zones one more; a zone whose share is 0 (maxSize below the zone count) gets no group.
+ * Everything that names or places a group comes from config, so what AWS offers never replaces one
+ * (ZoneOfferings checks the offerings at plan time). The size's `maxSize` is split over the zones
+ * that have types, per capacity type; a zone whose share is 0 (maxSize below the zone count) gets
+ * no group.
  */
 export class GpuSizeNodeGroups extends Construct {
   readonly gpusPerNode: number;
   readonly zoneGroups: readonly GpuZoneGroups[];
-  /** How many zones the size runs in (a Terraform number expression). */
-  readonly placedZoneCount: number;
-  /** Per zone index: the instance types offered there (Terraform list expressions). */
-  readonly zoneInstanceTypes: ReadonlyMap<number, string[]>;
-  /** Per zone index: the zone's share of maxSize (Terraform number expressions). */
-  readonly zoneMaxSizes: ReadonlyMap<number, number>;
 
   constructor(scope: Construct, id: string, props: GpuSizeNodeGroupsProps) {
     super(scope, id);
@@ -81,72 +99,41 @@ export class GpuSizeNodeGroups extends Construct {
     }
     this.gpusPerNode = facts[0].gpus;
 
-    // Per zone, in the size's zone order: the types offered there ("" dropped by compact).
-    const typesLocal = new TerraformLocal(
-      this,
-      "zone-instance-types",
-      props.zoneIndices.map((z) =>
-        Fn.compact(
-          props.instanceTypes.map((t) =>
-            Token.asString(conditional(Fn.contains(props.zones.locationsOf(t), props.zones.zone(z)), t, "")),
-          ),
-        ),
-      ),
-    );
-    const placed = new TerraformLocal(
-      this,
-      "zone-placed",
-      props.zoneIndices.map((_z, k) => conditional(Op.gte(Fn.lengthOf(Fn.element(typesLocal.asList, k)), 1), 1, 0)),
-    );
-    const placedCount = new TerraformLocal(this, "zone-count", Fn.sum(placed.asList));
-    this.placedZoneCount = placedCount.asNumber;
-    const zones = Fn.max([placedCount.asNumber, 1]);
-    // The placed zone of rank r (0-based among placed zones) takes ceil((maxSize - r) / zones):
-    // maxSize / zones each, and the first maxSize mod zones one more.
-    const maxSizes = new TerraformLocal(
-      this,
-      "zone-max-size",
-      props.zoneIndices.map((_z, k) => {
-        const rank = k === 0 ? 0 : Fn.sum(Fn.slice(placed.asList, 0, k));
-        const share = Fn.ceil(Op.div(k === 0 ? props.maxSize : Op.sub(props.maxSize, rank), zones));
-        return conditional(Op.eq(Fn.element(placed.asList, k), 1), share, 0);
-      }),
-    );
-
-    const typesByZone = new Map<number, string[]>();
-    const maxByZone = new Map<number, number>();
-    this.zoneGroups = props.zoneIndices.map((zoneIndex, k) => {
-      const zone = props.zones.zone(zoneIndex);
-      const instanceTypes = Token.asList(Fn.element(typesLocal.asList, k));
-      const share = Token.asNumber(Fn.element(maxSizes.asList, k));
-      typesByZone.set(zoneIndex, instanceTypes);
-      maxByZone.set(zoneIndex, share);
-      const scopeOfZone = new Construct(this, `zone-${zoneIndex}`);
+    const placed = props.zones.filter((z) => z.instanceTypes.length > 0);
+    const shares = splitMaxSize(props.maxSize, placed.length);
+    const skipped = placed.filter((_z, rank) => shares[rank] === 0).map((z) => z.name);
+    if (skipped.length > 0) {
+      Annotations.of(this).addWarning(
+        `GPU size ${props.name}: maxSize ${props.maxSize} is below its ${placed.length} zones, so ${skipped.join(", ")} ` +
+          `get no group of it; a notebook whose workspace volume is there cannot get this size. Raise maxSize to ` +
+          `${placed.length} to cover every zone.`,
+      );
+    }
+    this.zoneGroups = placed.flatMap((zone, rank) => {
+      if (shares[rank] === 0) return [];
+      const scopeOfZone = new Construct(this, `zone-${zone.index}`);
       const build = (capacityType: CapacityType) =>
         new ManagedNodeGroup(scopeOfZone, capacityType, {
           clusterName: props.clusterName,
-          nodeGroupName: `${gpuNodeGroupPrefix(props.name, capacityType)}-${zone}`,
+          nodeGroupName: `${gpuNodeGroupPrefix(props.name, capacityType)}-${zone.name}`,
           nodeRoleArn: props.nodeRoleArn,
-          subnetIds: [props.subnetIds[zoneIndex]],
-          zone,
+          subnetIds: [zone.subnetId],
+          zone: zone.name,
           capacityType,
           amiType: "AL2023_x86_64_NVIDIA",
-          instanceTypes,
+          instanceTypes: zone.instanceTypes,
           minSize: 0,
           desiredSize: 0,
-          // A group that is not created still needs a valid value here.
-          maxSize: Token.asNumber(Fn.max([share, 1])),
-          count: Token.asNumber(conditional(Op.gte(share, 1), 1, 0)),
+          maxSize: shares[rank],
           diskSizeGiB: props.diskSizeGiB,
           labels: { ...gpuNodeLabels(props.name, props.instanceTypes), [CAPACITY_TYPE_LABEL]: capacityType },
+          templateLabels: props.templateLabels,
           taints: [GPU_TAINT],
           gpusPerNode: this.gpusPerNode,
           userData: props.userData,
           dependsOn: props.dependsOn,
         });
-      return { zoneIndex, spot: build("spot"), onDemand: build("on-demand") };
+      return [{ zone, maxSize: shares[rank], spot: build("spot"), onDemand: build("on-demand") }];
     });
-    this.zoneInstanceTypes = typesByZone;
-    this.zoneMaxSizes = maxByZone;
   }
 }

@@ -1,6 +1,7 @@
 import type { TerraformProvider, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { GPU_TAINT, gpuNodeLabels } from "../lib/labels";
+import { LUSTRE_TEMPLATE_LABELS } from "../lib/node-user-data";
 import { HelmChart } from "./helm-chart";
 import { KARPENTER_DISCOVERY_TAG } from "./karpenter-node-identity";
 
@@ -159,7 +160,9 @@ export class KarpenterGpuNodePools extends Construct {
         spec: {
           weight: 100 - 10 * ordered.indexOf(size),
           template: {
-            metadata: { labels: gpuNodeLabels(size.name, size.instanceTypes) },
+            // The Lustre label too: the shared volume requires it, and Karpenter only launches for a
+            // requirement on a custom label the NodePool declares (see lib/node-user-data.ts).
+            metadata: { labels: { ...gpuNodeLabels(size.name, size.instanceTypes), ...LUSTRE_TEMPLATE_LABELS } },
             spec: {
               nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: size.name },
               requirements,

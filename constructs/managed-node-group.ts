@@ -1,15 +1,10 @@
 import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import {
-  TerraformCount,
-  TerraformIterator,
-  TerraformLocal,
-  Token,
-  type ITerraformDependable,
-  type TerraformResource,
-} from "cdktf";
+import { TerraformIterator, TerraformStack, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { forgetResource } from "../lib/forget";
+import { templateEphemeralStorage } from "../lib/node-capacity";
 import type { CapacityType, NodeTaint } from "../lib/labels";
 
 export interface ManagedNodeGroupProps {
@@ -21,11 +16,11 @@ export interface ManagedNodeGroupProps {
   readonly capacityType: CapacityType;
   /** EKS AMI type, e.g. AL2023_x86_64_STANDARD or AL2023_x86_64_NVIDIA. */
   readonly amiType: string;
-  /** Interchangeable instance types (may be a Terraform list expression). */
+  /** Interchangeable instance types. */
   readonly instanceTypes: readonly string[];
   readonly minSize: number;
   readonly desiredSize: number;
-  /** Largest size (may be a Terraform number expression). */
+  /** Largest size. */
   readonly maxSize: number;
   readonly diskSizeGiB: number;
   /** Kubernetes labels set on every node of the group. */
@@ -41,10 +36,17 @@ export interface ManagedNodeGroupProps {
    */
   readonly gpusPerNode?: number;
   /**
-   * Write the cluster-autoscaler discovery and node-template tags onto the group's ASG.
+   * Write the cluster-autoscaler node-template tags onto the group's ASG.
    * @default true
    */
   readonly autoscalerTags?: boolean;
+  /**
+   * Labels a node of the group gets after boot rather than from the group (its user data sets
+   * them), added to the autoscaler's node template only, so a pod or volume that requires them
+   * still scales the group from zero.
+   * @default - none
+   */
+  readonly templateLabels?: Readonly<Record<string, string>>;
   /**
    * The one zone the group's subnets lie in: its cluster-autoscaler template then carries that
    * zone's topology labels, so a pod bound to a zonal volume scales up the group of its zone.
@@ -57,12 +59,6 @@ export interface ManagedNodeGroupProps {
    * @default - none: EKS's bootstrap only
    */
   readonly userData?: string;
-  /**
-   * A Terraform expression that is 1 to create the group and 0 not to, for groups whose existence
-   * is only known at plan time (an instance type offered in a zone).
-   * @default - always created
-   */
-  readonly count?: number;
   /**
    * Resources the node group must wait for (e.g. the CNI add-on).
    * @default - none
@@ -81,29 +77,36 @@ const EKS_TAINT_EFFECT: Record<NodeTaint["effect"], string> = {
 
 const AUTOSCALER_TAG_PREFIX = "k8s.io/cluster-autoscaler";
 
+export interface NodeTemplate {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+  readonly gpusPerNode: number;
+  /** The node's root volume, from which its allocatable ephemeral storage follows. */
+  readonly diskSizeGiB: number;
+  readonly zone?: string;
+}
+
 /**
- * The cluster-autoscaler tags an ASG needs: discovery and ownership, plus the node template
- * (labels, taints, GPUs) it uses to simulate a node when the group has none running.
+ * The node template cluster-autoscaler builds an empty group's node from (labels, taints, GPUs,
+ * ephemeral storage), as ASG tags. Only the template: EKS itself tags every managed node group's
+ * ASG for discovery (`k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster>`),
+ * so those stay EKS's, and deleting one of our tags never deletes one of EKS's.
  */
-export function autoscalerTemplateTags(
-  clusterName: string,
-  labels: Readonly<Record<string, string>>,
-  taints: readonly NodeTaint[],
-  gpusPerNode: number,
-  zone?: string,
-): Record<string, string> {
-  const tags: Record<string, string> = {
-    [`${AUTOSCALER_TAG_PREFIX}/enabled`]: "true",
-    [`${AUTOSCALER_TAG_PREFIX}/${clusterName}`]: "owned",
-  };
+export function autoscalerTemplateTags(template: NodeTemplate): Record<string, string> {
+  const tags: Record<string, string> = {};
   const templateLabels = {
-    ...labels,
-    ...(zone === undefined ? {} : Object.fromEntries(ZONE_LABELS.map((l) => [l, zone]))),
+    ...template.labels,
+    ...(template.zone === undefined ? {} : Object.fromEntries(ZONE_LABELS.map((l) => [l, template.zone!]))),
   };
   for (const [key, value] of Object.entries(templateLabels))
     tags[`${AUTOSCALER_TAG_PREFIX}/node-template/label/${key}`] = value;
-  for (const t of taints) tags[`${AUTOSCALER_TAG_PREFIX}/node-template/taint/${t.key}`] = `${t.value}:${t.effect}`;
-  if (gpusPerNode > 0) tags[`${AUTOSCALER_TAG_PREFIX}/node-template/resources/nvidia.com/gpu`] = String(gpusPerNode);
+  for (const t of template.taints)
+    tags[`${AUTOSCALER_TAG_PREFIX}/node-template/taint/${t.key}`] = `${t.value}:${t.effect}`;
+  if (template.gpusPerNode > 0)
+    tags[`${AUTOSCALER_TAG_PREFIX}/node-template/resources/nvidia.com/gpu`] = String(template.gpusPerNode);
+  tags[`${AUTOSCALER_TAG_PREFIX}/node-template/resources/ephemeral-storage`] = templateEphemeralStorage(
+    template.diskSizeGiB,
+  );
   return tags;
 }
 
@@ -122,20 +125,14 @@ export class ManagedNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
     super(scope, id);
-    const maxKnown = !Token.isUnresolved(props.maxSize);
-    if (
-      (maxKnown && (props.maxSize < props.minSize || props.desiredSize > props.maxSize)) ||
-      props.desiredSize < props.minSize
-    ) {
+    if (props.maxSize < props.minSize || props.desiredSize < props.minSize || props.desiredSize > props.maxSize) {
       throw new Error(
         `node group ${props.nodeGroupName}: sizes must satisfy min <= desired <= max, got ${props.minSize}/${props.desiredSize}/${props.maxSize}`,
       );
     }
     const taints = props.taints ?? [];
-    const count = props.count === undefined ? undefined : TerraformCount.of(props.count);
 
     this.launchTemplate = new LaunchTemplate(this, "launch-template", {
-      count,
       namePrefix: `${props.clusterName}-${props.nodeGroupName}-`,
       description: `Nodes of the ${props.nodeGroupName} group of EKS cluster ${props.clusterName}`,
       updateDefaultVersion: true,
@@ -168,7 +165,6 @@ export class ManagedNodeGroup extends Construct {
     });
 
     this.nodeGroup = new EksNodeGroup(this, "node-group", {
-      count,
       clusterName: props.clusterName,
       nodeGroupName: props.nodeGroupName,
       nodeRoleArn: props.nodeRoleArn,
@@ -177,10 +173,7 @@ export class ManagedNodeGroup extends Construct {
       amiType: props.amiType,
       instanceTypes: [...props.instanceTypes],
       scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
-      launchTemplate: {
-        id: instanceAttribute(this.launchTemplate, "id", count),
-        version: instanceAttribute(this.launchTemplate, "latest_version", count),
-      },
+      launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },
       labels: { ...props.labels },
       taint: taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
       updateConfig: { maxUnavailablePercentage: 33 },
@@ -189,33 +182,30 @@ export class ManagedNodeGroup extends Construct {
       lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
     });
 
-    this.autoscalingGroupName = instanceAttribute(this.nodeGroup, "resources[0].autoscaling_groups[0].name", count);
+    this.autoscalingGroupName = `\${${this.nodeGroup.fqn}.resources[0].autoscaling_groups[0].name}`;
     this.templateTags =
       (props.autoscalerTags ?? true)
-        ? autoscalerTemplateTags(props.clusterName, props.labels, taints, props.gpusPerNode ?? 0, props.zone)
+        ? autoscalerTemplateTags({
+            labels: { ...props.labels, ...props.templateLabels },
+            taints,
+            gpusPerNode: props.gpusPerNode ?? 0,
+            diskSizeGiB: props.diskSizeGiB,
+            zone: props.zone,
+          })
         : {};
+    // Up to this version the tags lived in "asg-tags", EKS's discovery tags among them. Terraform
+    // forgets that resource without deleting any tag (a removed block), so EKS's tags stay on the
+    // ASG; "asg-template-tags" then owns the template tags alone.
+    const oldTags = new Construct(this, "asg-tags");
+    forgetResource(this, "aws_autoscaling_group_tag", TerraformStack.of(this).getLogicalId(oldTags.node));
     if (Object.keys(this.templateTags).length > 0) {
-      // One resource per group, an instance per tag (for_each), created exactly when the group is.
-      let tags: Record<string, string> | string = { ...this.templateTags };
-      if (count !== undefined) {
-        const all = new TerraformLocal(this, "asg-template-tags", this.templateTags);
-        tags = `\${{ for key, value in local.${all.friendlyUniqueId} : key => value if length(${this.nodeGroup.fqn}) == 1 }}`;
-      }
-      const each = TerraformIterator.fromMap(typeof tags === "string" ? Token.asAnyMap(tags) : tags);
-      new AutoscalingGroupTag(this, "asg-tags", {
+      // One resource per group, an instance per tag (for_each).
+      const each = TerraformIterator.fromMap(this.templateTags);
+      new AutoscalingGroupTag(this, "asg-template-tags", {
         forEach: each,
         autoscalingGroupName: this.autoscalingGroupName,
         tag: { key: each.key, value: each.value, propagateAtLaunch: false },
       });
     }
   }
-}
-
-/**
- * A reference to an attribute of a resource, through its one instance when it has a count (cdktf's
- * typed getters leave out the `[0]` that Terraform then requires).
- */
-function instanceAttribute(resource: TerraformResource, attribute: string, count: TerraformCount | undefined): string {
-  const instance = count === undefined ? resource.fqn : `${resource.fqn}[0]`;
-  return `\${${instance}.${attribute}}`;
 }

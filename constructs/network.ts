@@ -12,7 +12,6 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { cidrSubnet, parseCidr } from "../lib/cidr";
 
@@ -21,10 +20,8 @@ export interface NetworkProps {
   readonly name: string;
   /** IPv4 range of the VPC, /16 to /20. */
   readonly cidr: string;
-  /** Zone names to place one public and one private subnet in (may be a Terraform list expression). */
-  readonly zoneNames: string[];
-  /** Number of zones in `zoneNames`. */
-  readonly zoneCount: number;
+  /** The zones to place one public and one private subnet in, in order (index i names subnets "-i"). */
+  readonly zoneNames: readonly string[];
   /**
    * One NAT gateway for all zones (cheapest) or one per zone (a zone outage keeps the others online).
    * @default "single"
@@ -71,7 +68,8 @@ export class Network extends Construct {
     const parsed = parseCidr(props.cidr);
     if (!parsed) throw new Error(`Network: invalid VPC CIDR "${props.cidr}"`);
     const publicBase = 2 ** PUBLIC_NEW_BITS - 2 ** PUBLIC_NEW_BITS / 2 ** PRIVATE_NEW_BITS; // last /19 of a /16
-    if (props.zoneCount > 2 ** PRIVATE_NEW_BITS - 1) throw new Error("Network: too many zones for the subnet layout");
+    const zoneCount = props.zoneNames.length;
+    if (zoneCount > 2 ** PRIVATE_NEW_BITS - 1) throw new Error("Network: too many zones for the subnet layout");
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.cidr,
@@ -99,10 +97,10 @@ export class Network extends Construct {
 
     this.publicSubnets = [];
     this.privateSubnets = [];
-    const natCount = props.natGateways === "per-az" ? props.zoneCount : 1;
+    const natCount = props.natGateways === "per-az" ? zoneCount : 1;
     const nats: NatGateway[] = [];
-    for (let i = 0; i < props.zoneCount; i++) {
-      const zone = Fn.element(props.zoneNames, i) as string;
+    for (let i = 0; i < zoneCount; i++) {
+      const zone = props.zoneNames[i];
       const publicSubnet = new Subnet(this, `public-${i}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,
@@ -127,8 +125,8 @@ export class Network extends Construct {
         );
       }
     }
-    for (let i = 0; i < props.zoneCount; i++) {
-      const zone = Fn.element(props.zoneNames, i) as string;
+    for (let i = 0; i < zoneCount; i++) {
+      const zone = props.zoneNames[i];
       const privateSubnet = new Subnet(this, `private-${i}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,

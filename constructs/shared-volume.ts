@@ -30,6 +30,20 @@ export interface SharedVolumeProps {
    * @default - none
    */
   readonly claimPreconditions?: { readonly condition: unknown; readonly errorMessage: string }[];
+  /**
+   * Node label requirements every pod mounting the volume must meet (the volume's node affinity,
+   * which the scheduler and both autoscalers honour), e.g. that the node has the Lustre client.
+   * @default - any node
+   */
+  readonly nodeRequirements?: readonly NodeRequirement[];
+}
+
+/** One match expression of a node selector term. */
+export interface NodeRequirement {
+  readonly key: string;
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /** @default - none (Exists and DoesNotExist take none) */
+  readonly values?: readonly string[];
 }
 
 /** Kubeflow notebook images run as jovyan, uid 1000 in group users (gid 100). */
@@ -65,6 +79,22 @@ export class SharedVolume extends Construct {
           persistentVolumeReclaimPolicy: "Retain",
           storageClassName: "",
           mountOptions: ["flock"],
+          nodeAffinity:
+            props.nodeRequirements && props.nodeRequirements.length > 0
+              ? {
+                  required: {
+                    nodeSelectorTerm: [
+                      {
+                        matchExpressions: props.nodeRequirements.map((r) => ({
+                          key: r.key,
+                          operator: r.operator,
+                          values: r.values ? [...r.values] : undefined,
+                        })),
+                      },
+                    ],
+                  },
+                }
+              : undefined,
           persistentVolumeSource: {
             csi: {
               driver: "fsx.csi.aws.com",

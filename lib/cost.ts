@@ -119,7 +119,7 @@ export function fixedMonthlyCosts(config: Config, source: PriceSource): FixedCos
   const month = (hourly: number) => hourly * HOURS_PER_MONTH;
   const systemType = config.nodeGroups.system.instanceTypes[0];
   const systemPrice = priceOf(r.onDemandHourly, systemType, "On-Demand", source, config.region);
-  const nats = config.network.natGateways === "per-az" ? config.network.azCount : 1;
+  const nats = config.network.natGateways === "per-az" ? config.network.zones.length : 1;
   const fsxCapacity = config.fsx.storageCapacityGiB;
   let fsx: Amount;
   if (config.fsx.deploymentType === "PERSISTENT_2") {
@@ -200,7 +200,7 @@ export function timeToGpu(config: Config): TimeToGpu[] {
     ];
   }
   const provision = durationMinutes(config.addons.clusterAutoscaler.maxNodeProvisionTime);
-  const zones = config.fsx.pinGpuGroupsToFileSystemZone ? 1 : config.network.azCount;
+  const zones = config.fsx.pinGpuGroupsToFileSystemZone ? 1 : config.network.zones.length;
   // A failed Spot launch is seen at the next ASG cache refresh (at most a minute later).
   const detect = { high: 1 };
   return [

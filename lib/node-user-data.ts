@@ -10,8 +10,20 @@
  *
  * 1. a NodeConfig part that labels the node `kubeflow-eks/lustre-client=not-installed`, and
  * 2. a shell part that installs `lustre-client` with retries and then writes a nodeadm drop-in
- *    (`/etc/eks/nodeadm.d/`) relabelling the node `installed` or `failed`, plus how many seconds it
- *    took.
+ *    (`/etc/eks/nodeadm.d/`) relabelling the node `installed` or `failed` (a failed node also gets
+ *    `kubeflow-eks/lustre-client-failed=true`), plus how many seconds it took.
+ *
+ * dnf reads the Amazon Linux repository only (`--repo amazonlinux`): the NVIDIA AMI leaves NVIDIA's
+ * CUDA repository enabled (amazon-eks-ami templates/al2023/provisioners/install-nvidia-driver.sh),
+ * and dnf fails an install when any enabled repository's metadata cannot be fetched
+ * (skip_if_unavailable defaults to false), which is every install where nodes have no internet.
+ *
+ * The shared volume (constructs/shared-volume.ts) requires `lustre-client=installed` and no
+ * `lustre-client-failed` label of the node a pod mounting it runs on. The second label exists for
+ * Karpenter: its NodePools must declare `lustre-client=installed` for the first requirement to be
+ * schedulable, and Karpenter writes a NodePool's labels over the node's own at registration
+ * (kubernetes-sigs/karpenter v1.14.1 pkg/controllers/nodeclaim/lifecycle/registration.go:220), so
+ * only a key it does not declare can still say the install failed.
  *
  * Order on the AMI (amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system):
  * nodeadm-config.service runs before cloud-init; cloud-init runs the shell part; then
@@ -26,16 +38,31 @@ import { LABEL_PREFIX } from "./labels";
 
 /** Result of the Lustre client install: installed, failed, or not-installed (the script never ran). */
 export const LUSTRE_CLIENT_LABEL = `${LABEL_PREFIX}/lustre-client`;
+/** Present ("true") only on a node whose install failed; a label Karpenter never overwrites. */
+export const LUSTRE_CLIENT_FAILED_LABEL = `${LABEL_PREFIX}/lustre-client-failed`;
 /** Seconds the install took on that node (the boot-time cost, measured on your own nodes). */
 export const LUSTRE_INSTALL_SECONDS_LABEL = `${LABEL_PREFIX}/lustre-install-seconds`;
+
+/**
+ * The label an autoscaler's picture of a not-yet-launched node carries (cluster-autoscaler's ASG
+ * template tags, Karpenter's NodePool labels), so a pod mounting FSx still scales a group from zero.
+ */
+export const LUSTRE_TEMPLATE_LABELS: Readonly<Record<string, string>> = { [LUSTRE_CLIENT_LABEL]: "installed" };
 
 /** Where the script writes its nodeadm drop-in and its log (overridable for tests only). */
 export const NODEADM_DROPIN_DIR = "/etc/eks/nodeadm.d";
 export const LUSTRE_INSTALL_LOG = "/var/log/kubeflow-eks-lustre-client.log";
 export const LUSTRE_DROPIN_FILE = "90-kubeflow-eks-lustre-client.yaml";
 
-/** Retries: attempts, the time limit of each dnf run, and the pause after failed attempt n (n x pause). */
-export const LUSTRE_INSTALL = { attempts: 3, attemptTimeoutSeconds: 45, pauseSeconds: 5 } as const;
+/**
+ * Retries: attempts, the time limit of each dnf run, and the pause after failed attempt n (n x pause).
+ * Inside an attempt dnf retries a download itself (DNF_OPTIONS); the limit bounds a stalled mirror.
+ */
+export const LUSTRE_INSTALL = { attempts: 2, attemptTimeoutSeconds: 120, pauseSeconds: 5 } as const;
+
+/** Amazon Linux's repository only, with dnf's own network retries (dnf.conf(5): timeout, retries, minrate). */
+export const LUSTRE_DNF_COMMAND =
+  "dnf --assumeyes --repo amazonlinux --setopt=timeout=30 --setopt=retries=4 --setopt=minrate=10k install lustre-client";
 
 /** The longest the install can hold up a node's join before it gives up and labels it failed. */
 export function lustreInstallCeilingSeconds(): number {
@@ -61,8 +88,8 @@ attempts=${attempts}
 start=$(date +%s)
 result=failed
 for attempt in $(seq 1 "$attempts"); do
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) attempt $attempt/$attempts: dnf install -y lustre-client" >>"$log"
-  if timeout ${attemptTimeoutSeconds} dnf install -y lustre-client >>"$log" 2>&1 &&
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) attempt $attempt/$attempts: ${LUSTRE_DNF_COMMAND}" >>"$log"
+  if timeout ${attemptTimeoutSeconds} ${LUSTRE_DNF_COMMAND} >>"$log" 2>&1 &&
     command -v mount.lustre >>"$log" 2>&1 && command -v lctl >>"$log" 2>&1 &&
     modinfo -F version lustre >>"$log" 2>&1; then
     result=installed
@@ -72,6 +99,8 @@ for attempt in $(seq 1 "$attempts"); do
 done
 seconds=$(($(date +%s) - start))
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) lustre-client $result after \${seconds}s" >>"$log"
+labels="${LUSTRE_CLIENT_LABEL}=$result,${LUSTRE_INSTALL_SECONDS_LABEL}=$seconds"
+if [ "$result" = failed ]; then labels="$labels,${LUSTRE_CLIENT_FAILED_LABEL}=true"; fi
 mkdir -p "$dropin_dir"
 cat >"$dropin_dir/${LUSTRE_DROPIN_FILE}" <<EOF
 ---
@@ -80,7 +109,7 @@ kind: NodeConfig
 spec:
   kubelet:
     flags:
-      - --node-labels=${LUSTRE_CLIENT_LABEL}=$result,${LUSTRE_INSTALL_SECONDS_LABEL}=$seconds
+      - --node-labels=$labels
 EOF
 # Never keep the node from joining: pods that do not mount FSx run anyway, and the label tells.
 exit 0

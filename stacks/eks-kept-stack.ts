@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { Network } from "../constructs/network";
 import { clusterSecretsKey } from "../constructs/eks-cluster";
 import { BaseStack, type BaseStackProps } from "./base-stack";
-import { clusterNetwork, clusterVolumeKey, clusterZones } from "./eks-stack";
+import { clusterNetwork, clusterVolumeKey } from "./eks-stack";
 
 /**
  * What the eks stage keeps when it is torn down with the data kept (`npm run destroy`): the network,
@@ -18,7 +18,8 @@ export class EksKeptStack extends BaseStack {
   constructor(scope: Construct, id: string, props: BaseStackProps) {
     super(scope, id, props);
     const config = props.config;
-    this.network = clusterNetwork(this, config, clusterZones(this, config));
+    // No offering check: a teardown never stops over what AWS offers today.
+    this.network = clusterNetwork(this, config);
     // The cluster construct's path, so the secrets key keeps its address.
     clusterSecretsKey(new Construct(this, "cluster"), config.cluster.name, config.protection.preventDestroy);
     clusterVolumeKey(this, config);

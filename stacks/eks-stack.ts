@@ -1,8 +1,7 @@
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { Annotations, Fn, Op } from "cdktf";
 import type { Construct } from "constructs";
 import type { ClusterConnection } from "../constructs/cluster-providers";
-import type { Config } from "../config/schema";
+import { gpuTypesInZone, gpuZoneIndices, type Config } from "../config/schema";
 import { EbsCsiDriver } from "../constructs/ebs-csi-driver";
 import { EksCluster, type ClusterAccess } from "../constructs/eks-cluster";
 import { GpuSizeNodeGroups, gpuNodeGroupPrefix } from "../constructs/gpu-size-node-groups";
@@ -10,11 +9,11 @@ import { KARPENTER_DISCOVERY_TAG, KarpenterNodeIdentity } from "../constructs/ka
 import { ManagedNodeGroup } from "../constructs/managed-node-group";
 import { Network } from "../constructs/network";
 import { NodeRole } from "../constructs/node-role";
-import { OfferedZones } from "../constructs/offered-zones";
 import { protectedKey } from "../constructs/protected-key";
+import { ZoneOfferings, type OfferingRequirement } from "../constructs/zone-offerings";
 import { gpuInstanceType } from "../lib/instance-types";
 import { CAPACITY_TYPE_LABEL, NODE_ROLE_LABEL } from "../lib/labels";
-import { nodeUserData } from "../lib/node-user-data";
+import { LUSTRE_TEMPLATE_LABELS, nodeUserData } from "../lib/node-user-data";
 import { EKS_MANAGED_ADDONS } from "../lib/versions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 
@@ -31,7 +30,7 @@ export interface EksStackOutputs extends ClusterConnection {
   readonly privateSubnetIds: string[];
   readonly publicSubnetIds: string[];
   readonly nodeRoleArn: string;
-  /** The zone of the FSx file system (fsx.zoneIndex of the chosen zones). */
+  /** The zone of the FSx file system (fsx.zoneIndex of network.zones). */
   readonly fileSystemZone: string;
   /** Karpenter mode: the IAM role Karpenter's nodes use. */
   readonly karpenterNodeRoleName?: string;
@@ -50,27 +49,50 @@ export interface GpuSize {
   readonly nodeGroups?: GpuSizeNodeGroups;
 }
 
-/** The zones the cluster uses: those offering the system types, preferring those with the GPU types. */
-export function clusterZones(scope: Construct, config: Config): OfferedZones {
-  return new OfferedZones(scope, "zones", {
-    requiredInstanceTypes: config.nodeGroups.system.instanceTypes,
-    preferredInstanceTypes: config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
-    zoneCount: config.network.azCount,
+/**
+ * The plan-time check that network.zones exist and offer what runs there: the system types in
+ * every zone, each GPU size's types in each of its zones.
+ */
+export function zoneOfferings(scope: Construct, config: Config, configFile?: string): ZoneOfferings {
+  const zones = config.network.zones;
+  const requirements: OfferingRequirement[] = config.nodeGroups.system.instanceTypes.map((type) => ({
+    instanceType: type,
+    zones,
+    key: "nodeGroups.system.instanceTypes",
+    fix: "use system types offered in every zone of network.zones",
+  }));
+  config.nodeGroups.gpu.forEach((gpu, index) => {
+    for (const type of gpu.instanceTypes) {
+      const where = gpuZoneIndices(config)
+        .map((z) => zones[z])
+        .filter((zone) => gpuTypesInZone(gpu, zone).includes(type));
+      if (where.length === 0) continue;
+      requirements.push({
+        instanceType: type,
+        zones: where,
+        key: `nodeGroups.gpu[${index}] (${gpu.name})`,
+        fix: `list the types of ${gpu.name} offered there under nodeGroups.gpu[${index}].zoneInstanceTypes.<zone> (or [] for no ${gpu.name} group there)`,
+      });
+    }
   });
+  return new ZoneOfferings(scope, "zones", { zones, requirements, configFile });
 }
 
 /** The VPC: private subnets for nodes (and the file system), public ones for load balancers and NAT. */
-export function clusterNetwork(scope: Construct, config: Config, zones: OfferedZones): Network {
+export function clusterNetwork(
+  scope: Construct,
+  config: Config,
+  preconditions: readonly { readonly condition: unknown; readonly errorMessage: string }[] = [],
+): Network {
   return new Network(scope, "network", {
     name: config.cluster.name,
     cidr: config.network.vpcCidr,
-    zoneNames: zones.names,
-    zoneCount: config.network.azCount,
+    zoneNames: config.network.zones,
     natGateways: config.network.natGateways,
     privateSubnetTags:
       config.autoscaler === "cluster-autoscaler" ? undefined : { [KARPENTER_DISCOVERY_TAG]: config.cluster.name },
     flowLogRetentionDays: config.cluster.logRetentionDays,
-    preconditions: [{ condition: zones.enoughZonesCondition, errorMessage: zones.shortageMessage }],
+    preconditions,
   });
 }
 
@@ -90,7 +112,7 @@ export function clusterVolumeKey(scope: Construct, config: Config): KmsKey {
  */
 export class EksStack extends BaseStack {
   readonly outputs: EksStackOutputs;
-  readonly zones: OfferedZones;
+  readonly zoneOfferings: ZoneOfferings;
   readonly network: Network;
   readonly eks: EksCluster;
   readonly systemNodes: ManagedNodeGroup;
@@ -102,18 +124,14 @@ export class EksStack extends BaseStack {
   constructor(scope: Construct, id: string, props: BaseStackProps) {
     super(scope, id, props);
     const config: Config = props.config;
-    const configFile = props.configFile ?? "the configuration file";
     const { partition, accountId: account } = this;
     const clusterAutoscaler = config.autoscaler === "cluster-autoscaler";
-    const pinnedZone = config.fsx.pinGpuGroupsToFileSystemZone;
-    const gpuZoneIndices = pinnedZone
-      ? [config.fsx.zoneIndex]
-      : Array.from({ length: config.network.azCount }, (_v, i) => i);
 
-    this.zones = clusterZones(this, config);
+    // The zones and types are config; what AWS offers only stops a plan that no longer fits it.
+    this.zoneOfferings = zoneOfferings(this, config, props.configFile);
     const userData = nodeUserData();
 
-    this.network = clusterNetwork(this, config, this.zones);
+    this.network = clusterNetwork(this, config, [this.zoneOfferings.precondition]);
     const privateSubnetIds = this.network.privateSubnets.map((s) => s.id);
 
     const access: ClusterAccess[] = config.cluster.adminPrincipals.map((p) => ({
@@ -164,6 +182,7 @@ export class EksStack extends BaseStack {
       maxSize: system.maxSize,
       diskSizeGiB: system.diskSizeGiB,
       labels: { [NODE_ROLE_LABEL]: "system", [CAPACITY_TYPE_LABEL]: "on-demand" },
+      templateLabels: LUSTRE_TEMPLATE_LABELS,
       // With Karpenter the system group is fixed-size infrastructure; nothing discovers it.
       autoscalerTags: clusterAutoscaler,
       userData,
@@ -202,7 +221,7 @@ export class EksStack extends BaseStack {
         onDemandNodeGroupPrefix: gpuNodeGroupPrefix(gpu.name, "on-demand"),
       }));
     } else {
-      this.gpuSizes = config.nodeGroups.gpu.map((gpu, index) => {
+      this.gpuSizes = config.nodeGroups.gpu.map((gpu) => {
         const nodeGroups = new GpuSizeNodeGroups(this, `gpu-size-${gpu.name}`, {
           clusterName: config.cluster.name,
           name: gpu.name,
@@ -210,22 +229,16 @@ export class EksStack extends BaseStack {
           maxSize: gpu.maxSize,
           diskSizeGiB: gpu.diskSizeGiB,
           nodeRoleArn: nodeRole.role.arn,
-          zones: this.zones,
-          subnetIds: privateSubnetIds,
-          zoneIndices: gpuZoneIndices,
+          zones: gpuZoneIndices(config).map((index) => ({
+            index,
+            name: config.network.zones[index],
+            subnetId: privateSubnetIds[index],
+            instanceTypes: gpuTypesInZone(gpu, config.network.zones[index]),
+          })),
           userData,
+          templateLabels: LUSTRE_TEMPLATE_LABELS,
           dependsOn: nodePrerequisites,
         });
-        this.network.addPrecondition(
-          sizePlacementPrecondition(configFile, index, gpu.instanceTypes, nodeGroups.placedZoneCount, this.zones),
-        );
-        if (gpu.maxSize < gpuZoneIndices.length) {
-          Annotations.of(nodeGroups).addWarning(
-            `nodeGroups.gpu[${index}] (${gpu.name}): maxSize ${gpu.maxSize} is below its ${gpuZoneIndices.length} zones, ` +
-              `so only ${gpu.maxSize} zone(s) get its node groups; a notebook whose workspace volume is in another zone ` +
-              `cannot get this size. Raise maxSize to ${gpuZoneIndices.length} to cover every zone.`,
-          );
-        }
         return {
           name: gpu.name,
           gpusPerNode: nodeGroups.gpusPerNode,
@@ -247,29 +260,9 @@ export class EksStack extends BaseStack {
       privateSubnetIds,
       publicSubnetIds: this.network.publicSubnets.map((s) => s.id),
       nodeRoleArn: nodeRole.role.arn,
-      fileSystemZone: Fn.element(this.zones.names, config.fsx.zoneIndex) as string,
+      fileSystemZone: config.network.zones[config.fsx.zoneIndex],
       karpenterNodeRoleName: this.karpenterNodes?.role.role.name,
       volumeKeyArn: volumeKey.arn,
     };
   }
-}
-
-/**
- * The plan-time check that a GPU size runs somewhere: a size none of whose types any chosen zone
- * offers is refused before anything is created, naming the config key and what to change.
- */
-function sizePlacementPrecondition(
-  configFile: string,
-  index: number,
-  instanceTypes: readonly string[],
-  placedZoneCount: number,
-  zones: OfferedZones,
-): { condition: unknown; errorMessage: string } {
-  return {
-    condition: Op.gte(placedZoneCount, 1),
-    errorMessage:
-      `${configFile}: nodeGroups.gpu[${index}].instanceTypes (${instanceTypes.join(", ")}): none of them is offered in ` +
-      `the cluster's zones (\${join(", ", local.${zones.chosen.friendlyUniqueId})}). Fix: add a type offered there, ` +
-      "or remove this GPU size.",
-  };
 }

@@ -11,6 +11,7 @@ import { SharedVolume } from "../constructs/shared-volume";
 import { fsxCsiControllerStatements } from "../lib/fsx-csi-policy";
 import type { GeneratedObject } from "../lib/generated-object";
 import type { Config } from "../config/schema";
+import { LUSTRE_CLIENT_FAILED_LABEL, LUSTRE_CLIENT_LABEL } from "../lib/node-user-data";
 import { allowPolicyException } from "../policy/exceptions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
@@ -93,6 +94,16 @@ export function sharedData(
   }
   return { dataBucket, lustre };
 }
+
+/**
+ * Where a pod mounting the file system may run: on a node whose Lustre client install succeeded
+ * (lib/node-user-data.ts). `installed` is what the autoscalers' templates promise (ASG tags,
+ * NodePool labels); the failure label is the node's own word, which Karpenter does not overwrite.
+ */
+export const LUSTRE_NODE_REQUIREMENTS = [
+  { key: LUSTRE_CLIENT_LABEL, operator: "In", values: ["installed"] },
+  { key: LUSTRE_CLIENT_FAILED_LABEL, operator: "DoesNotExist" },
+] as const;
 
 /** What the fsx stage says when the team's profile namespace does not exist yet. */
 export function profileNamespaceMissingMessage(namespace: string, configFile = "the configuration file"): string {
@@ -197,6 +208,7 @@ export class FsxStack extends BaseStack {
       mountName: this.lustre.fileSystem.mountName,
       capacityGiB: fsx.storageCapacityGiB,
       namespace: config.kubeflow.profile.name,
+      nodeRequirements: LUSTRE_NODE_REQUIREMENTS,
       dependsOn: [...this.driver.manifests.values(), ...(this.lustre.association ? [this.lustre.association] : [])],
     });
   }
