@@ -13,6 +13,7 @@ import {
   resources,
   synth,
 } from "./helpers";
+import { applyThenPlan, describeWithTerraform } from "./terraform-eval";
 
 type Body = Record<string, unknown>;
 
@@ -89,6 +90,66 @@ describe("auth stack: Google federation", () => {
       email_verified: "email_verified",
       name: "name",
       username: "sub",
+    });
+  });
+});
+
+describe("auth stack: the Google provider's plan is stable", () => {
+  // What Cognito stores for a Google provider: ours plus the six it adds (provider PR #48121).
+  const COGNITO_ADDS = [
+    "attributes_url",
+    "attributes_url_add_attributes",
+    "authorize_url",
+    "oidc_issuer",
+    "token_request_method",
+    "token_url",
+  ];
+  const ignored = (google.lifecycle as { ignore_changes: string[] }).ignore_changes;
+
+  it("ignores exactly the details Cognito adds, and keeps the client id, secret and scopes managed", () => {
+    expect(ignored).toEqual(COGNITO_ADDS.map((k) => `provider_details["${k}"]`));
+    expect(Object.keys(google.provider_details as Body).sort()).toEqual([
+      "authorize_scopes",
+      "client_id",
+      "client_secret",
+    ]);
+  });
+
+  describeWithTerraform("planned by terraform against what Cognito returns", () => {
+    // A terraform_data stand-in whose input is the provider_details map: its configuration is ours,
+    // its state what Cognito returns (ours plus the six), and the same ignore_changes.
+    const ours = { client_id: "id", client_secret: "secret", authorize_scopes: "openid email profile" };
+    const returned = { ...ours, ...Object.fromEntries(COGNITO_ADDS.map((k) => [k, `cognito-${k}`])) };
+    const standIn = (details: Record<string, string>, ignore: string[]) => ({
+      resource: {
+        terraform_data: {
+          google: {
+            input: `\${tomap(${JSON.stringify(details)
+              .replace(/"([a-z_]+)":/g, "$1 = ")
+              .replace(/^\{/, "{")
+              .replace(/,/g, ", ")})}`,
+            lifecycle: { ignore_changes: ignore.map((i) => i.replace(/^provider_details/, "input")) },
+          },
+        },
+      },
+    });
+
+    it("plans no change after Cognito has added its details", () => {
+      const plan = applyThenPlan(standIn(returned, []), standIn(ours, ignored));
+      expect(plan.output).toContain("No changes.");
+      expect(plan.exitCode).toBe(0);
+      // Without the ignore list, every plan would remove them.
+      expect(applyThenPlan(standIn(returned, []), standIn(ours, [])).exitCode).toBe(2);
+    });
+
+    it("still plans a rotated client secret", () => {
+      const plan = applyThenPlan(standIn(returned, []), standIn({ ...ours, client_secret: "rotated" }, ignored));
+      expect(plan.exitCode).toBe(2);
+      expect(plan.output).toMatch(/client_secret\s+= "secret" -> "rotated"/);
+      // Only the secret changes in the details: Cognito's six and the other two stay as they are.
+      expect(plan.output).toMatch(
+        /~ input\s+= \{\s+~ client_secret\s+= "secret" -> "rotated"\s+# \(8 unchanged attributes hidden\)\s+\}/,
+      );
     });
   });
 });

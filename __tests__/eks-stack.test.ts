@@ -9,7 +9,7 @@ import {
   resources,
   type SynthJson,
 } from "./helpers";
-import { describeWithTerraform, evaluate } from "./terraform-eval";
+import { applyThenPlan, describeWithTerraform, evaluate } from "./terraform-eval";
 import { parse } from "yaml";
 import { LUSTRE_DNF_COMMAND, nodeUserData } from "../lib/node-user-data";
 
@@ -148,6 +148,42 @@ describe("eks stack: GPU node groups, one Spot and one On-Demand group per size 
     expect(removed.map((r) => r.from.split(".")[1].replace(/_asg-tags_[0-9A-F]+$/, "")).sort()).toEqual(
       groupPaths.sort(),
     );
+  });
+
+  describeWithTerraform("planned by terraform", () => {
+    it("an upgrade forgets the old tags resource, EKS's discovery tags among them, and deletes no tag", () => {
+      const removed = (eks as SynthJson & { removed: { from: string; lifecycle: Body }[] }).removed;
+      const [systemId] = byName("system");
+      const oldId = removed.find((r) => r.from.includes(systemId.replace(/_node-group_.*/, "_asg-tags_")))!.from;
+      const newId = resources(eks, "aws_autoscaling_group_tag").find(([, t]) =>
+        String(t.autoscaling_group_name).includes(systemId),
+      )![0];
+      // terraform_data stand-ins at the same names: what the old version wrote, then today's configuration.
+      const asTerraformData = (address: string) => `terraform_data.${address.split(".")[1]}`;
+      const before = {
+        resource: {
+          terraform_data: {
+            [oldId.split(".")[1]]: {
+              for_each: {
+                "k8s.io/cluster-autoscaler/enabled": "true",
+                "k8s.io/cluster-autoscaler/kubeflow": "owned",
+                "k8s.io/cluster-autoscaler/node-template/label/kubeflow-eks/node-role": "system",
+              },
+              input: "${each.value}",
+            },
+          },
+        },
+      };
+      const after = {
+        removed: removed.map((r) => ({ ...r, from: asTerraformData(r.from) })),
+        resource: { terraform_data: { [newId]: { for_each: asgTagsOf(eks, systemId), input: "${each.value}" } } },
+      };
+      const plan = applyThenPlan(before, after);
+      expect(plan.output).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+      expect(plan.output).toContain(
+        `${asTerraformData(oldId)}["k8s.io/cluster-autoscaler/enabled"] will no longer be managed by Terraform, but will not be destroyed`,
+      );
+    });
   });
 
   it("the system group's template has the Lustre label and its disk's storage, and no zone labels: it spans every zone", () => {
@@ -449,12 +485,70 @@ describe("eks stack: control plane", () => {
     expect(other.vpc_config).not.toHaveProperty("public_access_cidrs");
   });
 
-  it("authenticates with access entries only", () => {
+  it("authenticates with access entries only, never EKS's creator entry (its flag replaces the cluster)", () => {
     expect(cluster.access_config).toEqual({
       authentication_mode: "API",
-      bootstrap_cluster_creator_admin_permissions: true,
+      bootstrap_cluster_creator_admin_permissions: false,
+    });
+    // A cluster an earlier version created with EKS's creator entry is not replaced for it.
+    expect(cluster.lifecycle).toEqual({
+      ignore_changes: ["access_config[0].bootstrap_cluster_creator_admin_permissions"],
     });
     expect(resources(eks, "kubernetes_config_map")).toEqual([]);
+  });
+
+  it("gives the deploying role cluster-admin by an access entry of its own, kept for the first deployer", () => {
+    const entries = resources(eks, "aws_eks_access_entry");
+    expect(entries).toHaveLength(1);
+    const [entryId, entry] = entries[0];
+    expect(entryId).toMatch(/^cluster_creator-access_/);
+    const [[sessionId, session]] = dataSources(eks, "aws_iam_session_context");
+    expect(session.arn).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.arn\}$/);
+    // The role behind an assumed-role session, as access entries take it.
+    expect(entry.principal_arn).toBe(`\${data.aws_iam_session_context.${sessionId}.issuer_arn}`);
+    expect(entry.type).toBe("STANDARD");
+    expect((entry.lifecycle as Body).ignore_changes).toEqual(["principal_arn"]);
+    // Not where EKS already made one for the creator (clusters of an earlier version).
+    const clusterId = resources(eks, "aws_eks_cluster")[0][0];
+    expect(entry.count).toBe(
+      `\${aws_eks_cluster.${clusterId}.access_config[0].bootstrap_cluster_creator_admin_permissions ? 0 : 1}`,
+    );
+    const [[, policy]] = resources(eks, "aws_eks_access_policy_association");
+    expect(policy).toMatchObject({
+      count: entry.count,
+      principal_arn: `\${aws_eks_access_entry.${entryId}[0].principal_arn}`,
+      access_scope: { type: "cluster" },
+    });
+    expect(String(policy.policy_arn)).toMatch(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/);
+  });
+
+  it("stops the plan when the deploying role is also an admin principal (EKS takes one entry per principal)", () => {
+    const both = buildApp(
+      configWith((c) => ({
+        ...c,
+        cluster: {
+          ...c.cluster,
+          adminPrincipals: [{ arn: "arn:aws:iam::111122223333:role/Deploy", accessPolicy: "view" }],
+        },
+      })),
+    );
+    const j = both.json(both.stages.eks);
+    const [, entry] = resources(j, "aws_eks_access_entry").find(([id]) => id.startsWith("cluster_creator-access_"))!;
+    const [pre] = (entry.lifecycle as { precondition: Body[] }).precondition;
+    expect(pre.condition).toMatch(
+      /^\$\{!contains\(\["arn:aws:iam::111122223333:role\/Deploy"\], data\.aws_iam_session_context\.[^)]+\.issuer_arn\)\}$/,
+    );
+    expect(pre.error_message).toMatch(
+      /^The deploying identity \$\{data\.aws_iam_session_context\.[^}]+\.issuer_arn\} is also listed in cluster\.adminPrincipals/,
+    );
+  });
+
+  it("turning clusterCreatorAdmin off removes only the deployer's entry: the cluster is the same", () => {
+    const off = buildApp(configWith((c) => ({ ...c, cluster: { ...c.cluster, clusterCreatorAdmin: false } })));
+    const j = off.json(off.stages.eks);
+    expect(resources(j, "aws_eks_access_entry")).toEqual([]);
+    expect(resources(j, "aws_eks_access_policy_association")).toEqual([]);
+    expect(resource(j, "aws_eks_cluster", "cluster")).toEqual(cluster);
   });
 
   it("creates an access entry and a cluster-scoped policy per admin principal", () => {

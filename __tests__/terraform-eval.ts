@@ -78,3 +78,25 @@ export const describeWithTerraform: jest.Describe = TERRAFORM
   ? describe
   : (((name: string, fn: () => void) =>
       describe.skip(`${name} (skipped: terraform is not on PATH)`, fn)) as unknown as jest.Describe);
+
+/**
+ * Applies `before` and then plans `after` (Terraform JSON configs) in one working directory with
+ * the real terraform binary, offline: both may use only Terraform's built-in provider
+ * (terraform_data), which needs no download. Tests use it to check Terraform's own semantics
+ * (ignore_changes, removed blocks) on stand-ins shaped like the resources we emit.
+ */
+export function applyThenPlan(before: object, after: object): { exitCode: number; output: string } {
+  if (!TERRAFORM) throw new Error("terraform is not on PATH");
+  const dir = mkdtempSync(path.join(tmpdir(), "tf-plan-"));
+  const run = (args: string[]) => spawnSync(TERRAFORM!, args, { cwd: dir, encoding: "utf8", env: terraformEnv() });
+  try {
+    writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(before));
+    const applied = run(["apply", "-auto-approve", "-no-color", "-input=false"]);
+    if (applied.status !== 0) throw new Error(`terraform apply failed:\n${applied.stdout}\n${applied.stderr}`);
+    writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(after));
+    const planned = run(["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+    return { exitCode: planned.status ?? -1, output: planned.stdout + planned.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -300,7 +300,9 @@ export const configSchema = z
       clusterCreatorAdmin: z
         .boolean()
         .default(true)
-        .describe("Grant the identity that creates the cluster admin access (turn off once adminPrincipals is set)."),
+        .describe(
+          "Give the identity that first deploys the eks stage (the role, for an assumed role) cluster-admin through an access entry of its own; turning it off deletes that entry only (see README, Cluster access).",
+        ),
       adminPrincipals: z
         .array(adminPrincipal)
         .default([])

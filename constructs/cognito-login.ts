@@ -40,6 +40,22 @@ export interface CognitoLoginProps {
   readonly deletionProtection?: boolean;
 }
 
+/**
+ * The provider_details keys Cognito adds to a Google identity provider on its own (its endpoints for
+ * Google), beyond the three we set. Provider 6.25.0 does not suppress them, so without ignoring them
+ * every plan would show their removal and every apply would repeat (the suppression came later,
+ * hashicorp/terraform-provider-aws PR #48121, which lists these six). Ignoring them by key leaves
+ * client_id, client_secret and authorize_scopes managed: a rotated Google secret still applies.
+ */
+export const COGNITO_GOOGLE_COMPUTED_DETAILS = [
+  "attributes_url",
+  "attributes_url_add_attributes",
+  "authorize_url",
+  "oidc_issuer",
+  "token_request_method",
+  "token_url",
+] as const;
+
 /** Path oauth2-proxy receives the authorization code on. */
 export const OAUTH2_CALLBACK_PATH = "/oauth2/callback";
 /** Scopes both Google and the app client use: an ID token with email and name. */
@@ -109,6 +125,7 @@ export class CognitoLogin extends Construct {
         name: "name",
         username: "sub",
       },
+      lifecycle: { ignoreChanges: COGNITO_GOOGLE_COMPUTED_DETAILS.map((key) => `provider_details["${key}"]`) },
     });
 
     const appUrl = `https://${props.appHost}`;

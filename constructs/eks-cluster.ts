@@ -8,7 +8,7 @@ import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import type { ITerraformDependable } from "cdktf";
+import { conditional, Fn, Op, TerraformCount, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { protectedKey } from "./protected-key";
 
@@ -39,10 +39,12 @@ export interface EksClusterProps {
   readonly publicAccessCidrs: readonly string[];
   readonly partition: string;
   /**
-   * Give the identity that creates the cluster admin access.
-   * @default false
+   * The IAM principal (a role or user ARN; for an assumed role, the role) that deploys the stack:
+   * it gets a cluster-admin access entry of its own, which a later deploy by someone else leaves
+   * alone and which switching this off deletes, the cluster staying as it is.
+   * @default - no access entry for the deployer
    */
-  readonly clusterCreatorAdmin?: boolean;
+  readonly creatorAccess?: { readonly principalArn: string };
   /**
    * Access entries with a cluster-wide access policy each.
    * @default - none
@@ -121,7 +123,9 @@ export class EksCluster extends Construct {
       },
       accessConfig: {
         authenticationMode: "API",
-        bootstrapClusterCreatorAdminPermissions: props.clusterCreatorAdmin ?? false,
+        // Never EKS's creator entry: this argument replaces the cluster when it changes. The
+        // deployer's access is an access entry of ours instead (creatorAccess), removable any day.
+        bootstrapClusterCreatorAdminPermissions: false,
       },
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: this.secretsKey.arn } },
       enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
@@ -130,7 +134,44 @@ export class EksCluster extends Construct {
       // We install vpc-cni, kube-proxy and CoreDNS as managed add-ons ourselves.
       bootstrapSelfManagedAddons: false,
       dependsOn: [logGroup, clusterPolicy],
+      // A cluster created by an earlier version with EKS's creator entry keeps it, unreplaced.
+      lifecycle: { ignoreChanges: ["access_config[0].bootstrap_cluster_creator_admin_permissions"] },
     });
+
+    if (props.creatorAccess) {
+      // Not on a cluster whose creator entry EKS made (an earlier version's): that principal has it.
+      const count = TerraformCount.of(
+        Token.asNumber(conditional(this.cluster.accessConfig.bootstrapClusterCreatorAdminPermissions, 0, 1)),
+      );
+      const adminArns = (props.access ?? []).map((a) => a.principalArn);
+      const entry = new EksAccessEntry(this, "creator-access", {
+        count,
+        clusterName: this.cluster.name,
+        principalArn: props.creatorAccess.principalArn,
+        type: "STANDARD",
+        lifecycle: {
+          // The first deployer keeps it: a deploy by someone else never moves the entry to them.
+          ignoreChanges: ["principal_arn"],
+          precondition: [
+            {
+              condition: Op.not(Fn.contains(adminArns, props.creatorAccess.principalArn)),
+              errorMessage:
+                `The deploying identity ${props.creatorAccess.principalArn} is also listed in cluster.adminPrincipals, ` +
+                "and EKS takes one access entry per principal. Remove it from adminPrincipals (clusterCreatorAdmin gives it " +
+                "cluster-admin), or set clusterCreatorAdmin: false.",
+            },
+          ],
+        },
+      });
+      new EksAccessPolicyAssociation(this, "creator-access-policy", {
+        count,
+        clusterName: this.cluster.name,
+        // The entry's own (kept) principal, through its one instance.
+        principalArn: `\${aws_eks_access_entry.${entry.friendlyUniqueId}[0].principal_arn}`,
+        policyArn: `arn:${props.partition}:eks::aws:cluster-access-policy/${ACCESS_POLICY["cluster-admin"]}`,
+        accessScope: { type: "cluster" },
+      });
+    }
 
     (props.access ?? []).forEach((access, index) => {
       const entry = new EksAccessEntry(this, `access-${index}`, {

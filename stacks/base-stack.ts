@@ -1,4 +1,5 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, S3Backend, TerraformStack } from "cdktf";
@@ -79,10 +80,26 @@ export class BaseStack extends TerraformStack {
   private caller?: DataAwsCallerIdentity;
   private partitionData?: DataAwsPartition;
 
+  private get callerIdentity(): DataAwsCallerIdentity {
+    this.caller ??= new DataAwsCallerIdentity(this, "caller");
+    return this.caller;
+  }
+
   /** The deploying account's id, read at plan time (never written into code or config). */
   get accountId(): string {
-    this.caller ??= new DataAwsCallerIdentity(this, "caller");
-    return this.caller.accountId;
+    return this.callerIdentity.accountId;
+  }
+
+  private session?: DataAwsIamSessionContext;
+
+  /**
+   * The IAM principal deploying, read at plan time: for an assumed role (SSO, CI) the role's ARN,
+   * path included, as EKS access entries take it (aws_iam_session_context issuer_arn; it calls
+   * iam:GetRole), not the temporary session ARN.
+   */
+  get deployerArn(): string {
+    this.session ??= new DataAwsIamSessionContext(this, "deployer", { arn: this.callerIdentity.arn });
+    return this.session.issuerArn;
   }
 
   /** The AWS partition ("aws", "aws-us-gov", ...), for building ARNs. */

@@ -144,7 +144,7 @@ export class EksStack extends BaseStack {
       subnetIds: privateSubnetIds,
       publicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
       partition,
-      clusterCreatorAdmin: config.cluster.clusterCreatorAdmin,
+      creatorAccess: config.cluster.clusterCreatorAdmin ? { principalArn: this.deployerArn } : undefined,
       access,
       logRetentionDays: config.cluster.logRetentionDays,
       preventDestroy: config.protection.preventDestroy,
