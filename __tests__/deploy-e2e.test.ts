@@ -240,6 +240,26 @@ describe("npm run destroy, end to end", () => {
     expect(r.calls.filter((c) => c.startsWith("kubectl") && !c.startsWith("kubectl version --client"))).toEqual([]);
   });
 
+  it("resumed after the cluster is gone, forgets the Kubernetes objects left in a kept stage's state", () => {
+    writeFileSync(path.join(world, "fsx-objects"), "");
+    const r = runner("destroy", ["--yes", "--from", "fsx"]);
+    expect(r.status).toBe(0);
+    const objects = [
+      "kubernetes_persistent_volume_v1.notebook-volume_volume_1A2B3C4D",
+      "kubernetes_daemonset_v1.fsx-csi-driver_node_5E6F7A8B",
+    ];
+    expect(r.calls).toContain(`terraform -chdir=cdktf.out.keep-data/stacks/fsx state rm ${objects.join(" ")}`);
+    expect(r.stderr).toContain(
+      `cluster kubeflow is gone, and with it 2 object(s) still in fsx's state; forgetting them: ${objects.join(", ")}`,
+    );
+    // Only after asking AWS whether the cluster is there.
+    const asked = r.calls.findIndex((c) => c.startsWith("aws eks describe-cluster --name kubeflow"));
+    const forgot = r.calls.findIndex((c) => c.includes(" state rm "));
+    expect(asked).toBeGreaterThanOrEqual(0);
+    expect(asked).toBeLessThan(forgot);
+    expect(stages()).toMatchObject({ fsx: "kept", eks: "kept" });
+  });
+
   it("--dry-run names what it keeps, offline", () => {
     const r = runner("destroy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
     expect(r.status).toBe(0);

@@ -3,6 +3,7 @@ import { buildStages, buildTeardownStages, type TeardownMode } from "../app";
 import type { Config } from "../config/schema";
 import { DESTROY_ORDER, destroyPlan } from "../lib/stages";
 import { configWith, defaultConfig, synth, type SynthJson } from "./helpers";
+import { describeWithTerraform, evaluate } from "./terraform-eval";
 
 type Body = Record<string, unknown>;
 
@@ -122,10 +123,34 @@ describe.each(variants)("a teardown that keeps the data (%s)", (_name, config) =
   it("finds the cluster it still has to delete objects from by name, not through the eks stack's outputs", () => {
     const fsx = kept.get("fsx")!;
     const [cluster] = Object.values((fsx.data as Record<string, Record<string, Body>>).aws_eks_cluster);
-    expect(cluster).toEqual({ name: config.cluster.name });
-    const kubernetes = (fsx.provider as Record<string, Body[]>).kubernetes[0];
-    expect(kubernetes.host).toMatch(/^\$\{data\.aws_eks_cluster\.cluster-for-teardown\.endpoint\}$/);
+    expect(cluster).toMatchObject({ name: config.cluster.name });
     expect(JSON.stringify(fsx)).not.toContain("cross-stack-output-aws_eks_cluster");
+  });
+
+  describeWithTerraform("evaluated by terraform", () => {
+    const fsx = () => kept.get("fsx")!;
+    const cluster = "data.aws_eks_cluster.cluster-for-teardown";
+    const clusters = "data.aws_eks_clusters.clusters-for-teardown";
+    const evaluated = (clusterNames: string[], found: unknown[]) => {
+      const json = fsx();
+      const kubernetes = (json.provider as Record<string, Body[]>).kubernetes[0];
+      const lookup = (json.data as Record<string, Record<string, Body>>).aws_eks_cluster["cluster-for-teardown"];
+      return evaluate(
+        json,
+        { count: lookup.count, host: kubernetes.host, ca: kubernetes.cluster_ca_certificate },
+        { zones: [], data: { [`${clusters}.names`]: clusterNames, [cluster]: found } },
+      );
+    };
+
+    it("plans without the cluster once it is gone: a teardown run again after eks still plans", () => {
+      expect(evaluated(["someone-elses"], [])).toEqual({ count: 0, host: "", ca: "" });
+    });
+
+    it("uses the cluster while it exists", () => {
+      const ca = Buffer.from("PEM").toString("base64");
+      const found = [{ endpoint: "https://example.eks", certificate_authority: [{ data: ca }] }];
+      expect(evaluated([config.cluster.name], found)).toEqual({ count: 1, host: "https://example.eks", ca: "PEM" });
+    });
   });
 });
 

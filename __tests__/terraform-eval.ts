@@ -25,11 +25,20 @@ export interface FakeZones {
   readonly zones: readonly string[];
   /** Zones offering each instance type; a type left out is offered in every zone. */
   readonly offerings?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Other data sources by address ("data.<type>.<name>"), as the value a reference to that
+   * address stands for (a list of objects for one with count).
+   */
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
-/** Replaces the zone data sources' attributes with locals holding the made-up values. */
-function withFakeData(text: string): string {
-  return text
+/** Replaces the zone data sources' attributes (and any other faked data source) with locals holding made-up values. */
+function withFakeData(text: string, data: Readonly<Record<string, unknown>> = {}): string {
+  let replaced = text;
+  Object.keys(data).forEach((address, i) => {
+    replaced = replaced.split(address).join(`local.fake_data_${i}`);
+  });
+  return replaced
     .replace(
       /data\.aws_ec2_instance_type_offerings\.([A-Za-z0-9_-]+)\.locations/g,
       (_m, id: string) => `local.fake_offered_${id}`,
@@ -47,13 +56,16 @@ export function evaluate(
   fake: FakeZones,
 ): Record<string, unknown> {
   if (!TERRAFORM) throw new Error("terraform is not on PATH");
-  const locals = JSON.parse(withFakeData(JSON.stringify(stack.locals ?? {}))) as Record<string, unknown>;
+  const locals = JSON.parse(withFakeData(JSON.stringify(stack.locals ?? {}), fake.data)) as Record<string, unknown>;
+  Object.values(fake.data ?? {}).forEach((value, i) => {
+    locals[`fake_data_${i}`] = value;
+  });
   for (const [id, body] of Object.entries(stack.data?.aws_ec2_instance_type_offerings ?? {})) {
     const type = (body.filter as { values: string[] }[])[0].values[0];
     locals[`fake_offered_${id}`] = fake.offerings?.[type] ?? fake.zones;
   }
   locals.fake_zones = fake.zones;
-  locals.test_result = JSON.parse(withFakeData(JSON.stringify(expressions)));
+  locals.test_result = JSON.parse(withFakeData(JSON.stringify(expressions), fake.data));
   const dir = mkdtempSync(path.join(tmpdir(), "tf-eval-"));
   try {
     writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ locals }));

@@ -194,7 +194,9 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
     case "deploy-kept": {
       init(ctx, step.synth, step.stage);
       // Never create what was not there: a stage with no state has nothing to tear down.
-      if (stateAddresses(ctx, step.synth, step.stage).length === 0) return "skipped";
+      const inState = stateAddresses(ctx, step.synth, step.stage);
+      if (inState.length === 0) return "skipped";
+      forgetObjectsOfDeletedCluster(ctx, step.synth, step.stage, inState);
       return converge(ctx, "deploy", step.synth, step.stage);
     }
     case "keep":
@@ -251,6 +253,27 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
       return "done";
     }
   }
+}
+
+/** Resources that live in the cluster (Kubernetes objects, Helm releases): gone when it is. */
+export const IN_CLUSTER_RESOURCE = /^(kubernetes_[a-z0-9_]+|helm_release)\./;
+
+/**
+ * A teardown resumed after the cluster was deleted (the eks stage kept, or the cluster removed by
+ * hand) may find Kubernetes objects still in a stage's state; Terraform would try to read them from
+ * an API that no longer exists and fail the plan. They went with the cluster, so they are dropped
+ * from state (terraform state rm), each named, before the stage is planned.
+ */
+function forgetObjectsOfDeletedCluster(ctx: Context, synth: SynthKind, stage: StageId, inState: string[]): void {
+  const objects = inState.filter((a) => IN_CLUSTER_RESOURCE.test(a));
+  if (objects.length === 0) return;
+  if (clusterExists({ clusterName: ctx.config.cluster.name, region: ctx.config.region }, runCommand)) return;
+  log(
+    `  cluster ${ctx.config.cluster.name} is gone, and with it ${objects.length} object(s) still in ${stage}'s state; ` +
+      `forgetting them: ${objects.join(", ")}`,
+  );
+  const result = terraform(ctx, synth, stage, ["state", "rm", ...objects]);
+  if (result.status !== 0) throw new StageError(`terraform state rm failed:\n${tail(result.stdout + result.stderr)}`);
 }
 
 /**

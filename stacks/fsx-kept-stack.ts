@@ -1,4 +1,6 @@
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsEksClusters } from "@cdktf/provider-aws/lib/data-aws-eks-clusters";
+import { conditional, Fn, TerraformCount, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { ClusterProviders } from "../constructs/cluster-providers";
 import { BaseStack, type BaseStackProps } from "./base-stack";
@@ -14,20 +16,33 @@ export interface FsxKeptStackProps extends BaseStackProps {
  * What the fsx stage keeps when it is torn down with the data kept: the data bucket and the Lustre
  * file system with its key, logs, security group (without the rules naming the cluster's group,
  * which goes with the cluster) and S3 link, built by the same code at the same paths as in FsxStack.
- * Deploying it in place of the full stack deletes the CSI driver, the volume and its claim. The
- * Kubernetes provider stays so Terraform can delete those objects; it finds the cluster by name
- * (the cluster still exists: this stage is torn down before eks).
+ * Deploying it in place of the full stack deletes the CSI driver, the volume and its claim.
+ *
+ * The Kubernetes provider stays so Terraform can delete those objects while the cluster exists. It
+ * must not need the cluster otherwise: the kept resources stay in this stage's state, so a teardown
+ * run again after the eks stage is gone plans this stack once more. The cluster is therefore looked
+ * up only if `aws_eks_clusters` lists it; without it the provider has no endpoint, which is fine
+ * while no Kubernetes object is left in state (scripts/deploy.ts forgets those of a deleted cluster).
  */
 export class FsxKeptStack extends BaseStack {
   constructor(scope: Construct, id: string, props: FsxKeptStackProps) {
     super(scope, id, props);
     const config = props.config;
-    const cluster = new DataAwsEksCluster(this, "cluster-for-teardown", { name: config.cluster.name });
+    const name = config.cluster.name;
+    const clusters = new DataAwsEksClusters(this, "clusters-for-teardown");
+    const cluster = new DataAwsEksCluster(this, "cluster-for-teardown", {
+      name,
+      count: TerraformCount.of(Token.asNumber(conditional(Fn.contains(clusters.names, name), 1, 0))),
+    });
+    const found = `data.${cluster.terraformResourceType}.${cluster.friendlyUniqueId}[0]`;
+    // Locals, so they reach the provider block (and its base64decode) as references, not text.
+    const orNone = (id: string, attribute: string) =>
+      new TerraformLocal(this, id, `\${try(${found}.${attribute}, "")}`).asString;
     new ClusterProviders(this, "cluster", {
       cluster: {
-        clusterName: config.cluster.name,
-        clusterEndpoint: cluster.endpoint,
-        clusterCertificateAuthorityData: cluster.certificateAuthority.get(0).data,
+        clusterName: name,
+        clusterEndpoint: orNone("cluster-endpoint", "endpoint"),
+        clusterCertificateAuthorityData: orNone("cluster-certificate-authority", "certificate_authority[0].data"),
       },
       region: config.region,
       helm: false,
