@@ -58,6 +58,7 @@ describe("conformance", () => {
       "iam actions",
       "controller policies",
       "managed policies",
+      "provider facts",
       "autoscaler flags",
       "pinned images",
     ]);

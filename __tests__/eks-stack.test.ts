@@ -373,6 +373,14 @@ describe("eks stack: zones and instance types are config; AWS's offerings only c
   });
 });
 
+describe("eks stack: node versions", () => {
+  it("every node group runs the cluster's Kubernetes minor, so a cluster upgrade rolls the nodes too", () => {
+    const cluster = resource(eks, "aws_eks_cluster", "cluster");
+    expect(cluster.version).toBe("1.35");
+    for (const [, g] of nodeGroups) expect(g.version).toBe(cluster.version);
+  });
+});
+
 describe("eks stack: system node group", () => {
   const [, system] = byName("system");
   it("is On-Demand, always on, untainted, on the standard AL2023 AMI", () => {

@@ -13,6 +13,7 @@ import { checkControllerPolicies, checkIamActions } from "./iam";
 import { checkKubernetesObjects } from "./kubernetes-schema";
 import { checkManagedPolicies } from "./managed-policies";
 import { checkPinnedImages, checkProvenance } from "./provenance";
+import { checkProviderFacts } from "./provider-facts";
 import { checkVendoredFiles } from "./vendored";
 
 export type { Finding } from "./findings";
@@ -38,6 +39,7 @@ export async function runChecks(stacks: readonly StackJson[], root: string = REP
   await timed("iam actions", () => checkIamActions(stacks));
   await timed("controller policies", () => checkControllerPolicies(stacks, root));
   await timed("managed policies", () => checkManagedPolicies(stacks));
+  await timed("provider facts", () => checkProviderFacts(root));
   await timed("autoscaler flags", () => checkAutoscalerFlags(stacks, root));
   await timed("pinned images", () => checkPinnedImages(stacks, root));
   return { findings, timings };

@@ -17,6 +17,8 @@ export interface GpuSizeZone {
 
 export interface GpuSizeNodeGroupsProps {
   readonly clusterName: string;
+  /** The cluster's Kubernetes minor, which the nodes follow. */
+  readonly kubernetesVersion: string;
   /** The GPU size's name; its groups are `<name>-spot-<zone>` and `<name>-on-demand-<zone>`. */
   readonly name: string;
   /** Interchangeable GPU types with the same vCPUs, memory and GPU count. */
@@ -121,6 +123,7 @@ export class GpuSizeNodeGroups extends Construct {
           zone: zone.name,
           capacityType,
           amiType: "AL2023_x86_64_NVIDIA",
+          kubernetesVersion: props.kubernetesVersion,
           instanceTypes: zone.instanceTypes,
           minSize: 0,
           desiredSize: 0,

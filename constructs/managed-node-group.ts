@@ -16,6 +16,12 @@ export interface ManagedNodeGroupProps {
   readonly capacityType: CapacityType;
   /** EKS AMI type, e.g. AL2023_x86_64_STANDARD or AL2023_x86_64_NVIDIA. */
   readonly amiType: string;
+  /**
+   * The Kubernetes minor of the nodes: the cluster's, so upgrading the cluster rolls the nodes to
+   * the new minor's AMI in the same apply, after the control plane (UpdateNodegroupVersion, in place).
+   * @default - the cluster's version when the group is created, never updated
+   */
+  readonly kubernetesVersion?: string;
   /** Interchangeable instance types. */
   readonly instanceTypes: readonly string[];
   readonly minSize: number;
@@ -171,6 +177,7 @@ export class ManagedNodeGroup extends Construct {
       subnetIds: props.subnetIds,
       capacityType: props.capacityType === "spot" ? "SPOT" : "ON_DEMAND",
       amiType: props.amiType,
+      version: props.kubernetesVersion,
       instanceTypes: [...props.instanceTypes],
       scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
       launchTemplate: { id: this.launchTemplate.id, version: Token.asString(this.launchTemplate.latestVersion) },

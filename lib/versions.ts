@@ -35,6 +35,8 @@ export const UPSTREAM = {
   /** The Kubernetes API schema the conformance checks validate objects against. */
   kubernetesOpenApi: entry("kubernetes-openapi"),
   busybox: entry("busybox"),
+  /** The AWS provider's schemas and update code, for the day-2 check's facts (conformance/provider-facts.ts). */
+  terraformProviderAws: entry("terraform-provider-aws"),
   /** The Kubeflow release (its render) and the remote bases it pulls. */
   kubeflow: entry("kubeflow"),
   kubeflowArgoWorkflows: entry("kubeflow-argo-workflows"),

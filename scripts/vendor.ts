@@ -221,6 +221,34 @@ export const VENDORED: readonly VendorSpec[] = [
     },
   },
   {
+    // The Terraform AWS provider's resource schemas and update functions at the pinned release, for
+    // the ForceNew facts of the day-2 check (conformance/provider-facts.ts). hashicorp/terraform-
+    // provider-aws is too large to take whole; this index checks the provider out at the same tag
+    // and copies each Go function verbatim into its own file (its .github/workflows: actions/checkout
+    // of hashicorp/terraform-provider-aws at ref <version>, then gophon -pkg=internal).
+    name: "terraform-provider-aws",
+    repository: "lonegunmanb/terraform-provider-aws-index",
+    paths: [
+      "index/internal/service/eks/func.resourceCluster.goindex",
+      "index/internal/service/eks/func.resourceClusterUpdate.goindex",
+      "index/internal/service/eks/func.resourceNodeGroup.goindex",
+      "index/internal/service/eks/func.resourceNodeGroupUpdate.goindex",
+      "index/internal/service/ec2/func.resourceVPC.goindex",
+      "index/internal/service/ec2/func.resourceSubnet.goindex",
+      "index/internal/service/fsx/func.resourceLustreFileSystem.goindex",
+      "index/internal/service/fsx/func.resourceLustreFileSystemUpdate.goindex",
+      "index/internal/service/fsx/func.resourceLustreFileSystemStorageCapacityCustomizeDiff.goindex",
+      "index/internal/service/cognitoidp/func.resourceUserPool.goindex",
+      "index/internal/service/cognitoidp/func.resourceUserPoolUpdate.goindex",
+      "index/internal/service/cognitoidp/func.resourceUserPoolDomain.goindex",
+      "index/internal/service/s3/func.resourceBucket.goindex",
+      "index/internal/service/kms/func.resourceKey.goindex",
+      "index/internal/service/acm/func.resourceCertificate.goindex",
+    ],
+    tagOf: (v) => `v${v}`,
+    versionOf: strip("v"),
+  },
+  {
     // The image the fsx stack's permissions Job runs: an official Docker image, mirrored on ECR Public.
     name: "busybox",
     repository: "docker-library/official-images",

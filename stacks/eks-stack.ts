@@ -176,6 +176,7 @@ export class EksStack extends BaseStack {
       subnetIds: privateSubnetIds,
       capacityType: "on-demand",
       amiType: "AL2023_x86_64_STANDARD",
+      kubernetesVersion: config.cluster.kubernetesVersion,
       instanceTypes: system.instanceTypes,
       minSize: system.minSize,
       desiredSize: system.desiredSize,
@@ -224,6 +225,7 @@ export class EksStack extends BaseStack {
       this.gpuSizes = config.nodeGroups.gpu.map((gpu) => {
         const nodeGroups = new GpuSizeNodeGroups(this, `gpu-size-${gpu.name}`, {
           clusterName: config.cluster.name,
+          kubernetesVersion: config.cluster.kubernetesVersion,
           name: gpu.name,
           instanceTypes: gpu.instanceTypes,
           maxSize: gpu.maxSize,
