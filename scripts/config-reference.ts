@@ -82,9 +82,15 @@ export function dayTwoSection(): string {
     const replaces = (c.replaces ?? []).map((r) => r.consequence).join("; ");
     return `| \`${c.key}\` | ${cell(c.edit)} | ${cell(replaces ? `**${replaces}**` : "nothing: every stateful resource updates in place")} |`;
   });
-  return [DAY_TWO_START, "", "| key | change | what it replaces |", "| --- | --- | --- |", ...rows, "", DAY_TWO_END].join(
-    "\n",
-  );
+  return [
+    DAY_TWO_START,
+    "",
+    "| key | change | what it replaces |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+    DAY_TWO_END,
+  ].join("\n");
 }
 
 function replaceSection(readme: string, start: string, end: string, section: string): string {
