@@ -12,7 +12,7 @@ import { checkAutoscalerFlags } from "../conformance/autoscaler-flags";
 import { checkHelmValues, deadKeys, readChart, VENDORED_CHARTS } from "../conformance/helm-values";
 import { ALLOWED_DIFFERENCES, checkControllerPolicies, checkIamActions, policyInMarkdown } from "../conformance/iam";
 import { checkKubernetesObjects } from "../conformance/kubernetes-schema";
-import { checkManagedPolicies, ManagedPolicyCatalog } from "../conformance/managed-policies";
+import { checkManagedPolicies, managedPolicyCatalog } from "../conformance/managed-policies";
 import { checkPinnedImages, checkProvenance } from "../conformance/provenance";
 import { checkVendoredFiles } from "../conformance/vendored";
 import { sha256 } from "../lib/provenance";
@@ -241,7 +241,7 @@ describe("conformance", () => {
     });
 
     it("names a managed policy ARN AWS's catalog does not have: the stack, the attachment, the role and the ARN", () => {
-      const catalog = new ManagedPolicyCatalog();
+      const catalog = managedPolicyCatalog();
       const moved = (attachment: Body) => {
         attachment.policy_arn = String(attachment.policy_arn).replace(
           ":iam::aws:policy/AmazonEBSCSIDriverPolicyV2",

@@ -4,7 +4,7 @@
  * folder) they share. Their kustomize returns a small build: the real overlay is kubeflow-install.test.ts's subject.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -31,11 +31,8 @@ beforeAll(() => {
   bin = path.join(dir, "bin");
   mkdirSync(bin);
   const script = path.join(REPO_ROOT, "__tests__", "fixtures", "fake-cli", "fake-cli.sh");
-  for (const tool of ["cdktf", "terraform", "aws", "kubectl"]) {
-    const wrapper = path.join(bin, tool);
-    writeFileSync(wrapper, `#!/bin/sh\nexec sh "${script}" ${tool} "$@"\n`);
-    chmodSync(wrapper, 0o755);
-  }
+  // The script is committed executable; each tool is a symlink to it.
+  for (const tool of ["cdktf", "terraform", "aws", "kubectl"]) symlinkSync(script, path.join(bin, tool));
   world = path.join(dir, "world");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -54,11 +54,9 @@ function baseRepos(top: string) {
   return bases;
 }
 
-/** Four repositories and a project root whose PROVENANCE pins them; `example` overrides the example kustomization. */
-function fixture(example?: string[]): Fixture {
-  const top = mkdtempSync(path.join(tmpdir(), "generate-kubeflow-"));
-  const { argo, lws, jobset } = baseRepos(top);
-  const manifests = gitRepo(path.join(top, "manifests"), "1.0", {
+/** The kubeflow/manifests stand-in at 1.0: an example over two apps, each with remote bases. */
+function manifestsRepo(top: string, example?: string[]) {
+  return gitRepo(path.join(top, "manifests"), "1.0", {
     "example/kustomization.yaml": kustomization(example ?? ["../apps/pipeline", "../apps/trainer"]),
     "apps/pipeline/kustomization.yaml": kustomization([
       "https://github.com/argoproj/argo-workflows/manifests/base?ref=v3.0.0",
@@ -70,6 +68,16 @@ function fixture(example?: string[]): Fixture {
       "https://github.com/kubernetes-sigs/jobset/releases/download/v0.2.0/manifests.yaml",
     ]),
   });
+}
+
+/** The manifests repository of the default example, made once for the fixtures that keep it. */
+let defaultManifests: { gitDir: string; commit: string } | undefined;
+
+/** Four repositories and a project root whose PROVENANCE pins them; `example` overrides the example kustomization. */
+function fixture(example?: string[]): Fixture {
+  const top = mkdtempSync(path.join(tmpdir(), "generate-kubeflow-"));
+  const { argo, lws, jobset } = baseRepos(top);
+  const manifests = example === undefined ? (defaultManifests ??= manifestsRepo(top)) : manifestsRepo(top, example);
   const entry = (name: string, repository: string, tag: string, commit: string): ProvenanceEntry => ({
     name,
     version: tag,

@@ -45,9 +45,15 @@ function withoutMetadata(value: unknown): unknown {
  * Testing.synth it skips the aspects: the policy pack only annotates, and has tests of its own.
  */
 export function synth(stack: TerraformStack): SynthJson {
-  for (const s of App.of(stack).node.children) if (TerraformStack.isStack(s)) s.prepareStack();
+  // Once per app: preparing resolves every element of every stack, as much work as rendering them.
+  const app = App.of(stack);
+  if (!prepared.has(app)) {
+    for (const s of app.node.children) if (TerraformStack.isStack(s)) s.prepareStack();
+    prepared.add(app);
+  }
   return withoutMetadata(stack.toTerraform()) as SynthJson;
 }
+const prepared = new WeakSet<App>();
 
 const stageCache = new Map<Config, { stages: Stages; json: Map<TerraformStack, SynthJson> }>();
 

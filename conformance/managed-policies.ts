@@ -26,32 +26,41 @@ const ATTACHMENTS: Readonly<Record<string, { readonly arns: (body: Body) => unkn
 type Body = Record<string, unknown>;
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-/** The catalog: the package's JSON, read once; looked up by exact ARN. */
+/** The catalog: every policy path the package's JSON records, read once. */
 export class ManagedPolicyCatalog {
   readonly version: string;
-  private readonly data: Buffer;
-  private names?: string[];
+  private readonly paths = new Set<string>();
 
   constructor(packageDir: string = path.resolve(path.dirname(require.resolve(CATALOG_PACKAGE)), "..")) {
     this.version = (
       JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string }
     ).version;
-    this.data = readFileSync(path.join(packageDir, "dist", "managedPolicies.json"));
+    // 77 MB of policy documents and their history: scanned as bytes for the one field needed.
+    const data = readFileSync(path.join(packageDir, "dist", "managedPolicies.json"));
+    const marker = Buffer.from('"arn": "arn:aws:iam::aws:policy/');
+    for (let at = data.indexOf(marker); at >= 0; at = data.indexOf(marker, at + marker.length)) {
+      const start = at + marker.length;
+      this.paths.add(data.toString("utf8", start, data.indexOf(0x22, start)));
+    }
   }
 
   /** True when `arn:aws:iam::aws:policy/<policyPath>` is in the catalog. */
   has(policyPath: string): boolean {
-    return this.data.indexOf(`"arn": "arn:aws:iam::aws:policy/${policyPath}"`) >= 0;
+    return this.paths.has(policyPath);
   }
 
   /** Catalog paths whose policy name matches the last segment of `policyPath` (a moved or mistyped path). */
   suggestions(policyPath: string): string[] {
-    this.names ??= [...this.data.toString("latin1").matchAll(/"arn": "arn:aws:iam::aws:policy\/([^"]+)"/g)].map(
-      (m) => m[1],
-    );
     const name = policyPath.split("/").pop()!.toLowerCase();
-    return this.names.filter((p) => p.split("/").pop()!.toLowerCase() === name);
+    return [...this.paths].filter((p) => p.split("/").pop()!.toLowerCase() === name);
   }
+}
+
+let defaultCatalog: ManagedPolicyCatalog | undefined;
+/** The catalog of the installed package, read on first use. */
+export function managedPolicyCatalog(): ManagedPolicyCatalog {
+  defaultCatalog ??= new ManagedPolicyCatalog();
+  return defaultCatalog;
 }
 
 /** The role a reference like `${aws_iam_role.<id>.name}` points at, by its name argument. */
@@ -63,7 +72,7 @@ function roleName(stack: StackJson, reference: unknown): string {
 }
 
 /** Every managed policy ARN attached in `stacks` that the catalog does not have. */
-export function checkManagedPolicies(stacks: readonly StackJson[], catalog = new ManagedPolicyCatalog()): Finding[] {
+export function checkManagedPolicies(stacks: readonly StackJson[], catalog = managedPolicyCatalog()): Finding[] {
   const findings: Finding[] = [];
   for (const stack of stacks) {
     for (const [type, spec] of Object.entries(ATTACHMENTS)) {
