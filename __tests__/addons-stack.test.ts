@@ -226,8 +226,12 @@ describe("addons stack: cluster-autoscaler", () => {
       .map(([, v]) => v);
     expect(ignored.sort()).toEqual(
       [
+        "amiType",
+        "cluster-name",
+        "eks.amazonaws.com/nodegroup-image",
         "eks.amazonaws.com/sourceLaunchTemplateId",
         "eks.amazonaws.com/sourceLaunchTemplateVersion",
+        "k8sVersion",
         "kubeflow-eks/lustre-install-seconds",
         "nodegroup-name",
       ].sort(),

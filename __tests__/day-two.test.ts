@@ -9,6 +9,7 @@ import {
   checkDayTwoChange,
   checkDayTwoChanges,
   DAY_TWO_CHANGES,
+  REFERENCED_TYPES,
   STATEFUL_TYPES,
   synthesizeStateful,
   type DayTwoChange,
@@ -72,6 +73,29 @@ describe("day-2 changes", () => {
     );
   });
 
+  it("name a change that replaces a node group through its launch template, or takes the template away", () => {
+    const change: DayTwoChange = { key: "nodeGroups.system", edit: "an edit", change: (c) => c };
+    const after = structuredClone(before) as typeof before;
+    const eks = after.find((s) => s.name === "eks")!.json.resource!;
+    const [templateId] = Object.keys(eks.aws_launch_template).filter((id) => id.startsWith("system-nodes_"));
+    eks.aws_launch_template[templateId].name_prefix = "kubeflow-other-";
+    expect(checkDayTwoChange(change, before, after)).toEqual([
+      expect.objectContaining({
+        where: "nodeGroups.system eks eks/system-nodes/launch-template name_prefix",
+        message: expect.stringContaining("changes aws_launch_template.name_prefix"),
+      }),
+    ]);
+    delete eks.aws_launch_template[templateId];
+    expect(checkDayTwoChange(change, before, after)).toEqual([
+      expect.objectContaining({
+        where: "nodeGroups.system eks eks/system-nodes/launch-template",
+        message: expect.stringMatching(
+          /^an edit removes aws_launch_template\.system-nodes_launch-template_[0-9A-F]{8}, which eks aws_eks_node_group\.system-nodes_node-group_[0-9A-F]{8} still names: it would be replaced$/,
+        ),
+      }),
+    ]);
+  });
+
   it("report a declared replacement that no longer happens, so the README's warning stays true", () => {
     const overclaimed: DayTwoChange = {
       key: "cluster.logRetentionDays",
@@ -90,7 +114,8 @@ describe("day-2 changes", () => {
 
   it("take an argument as in place only from a fact the provider's code bears out", () => {
     expect(checkProviderFacts()).toEqual([]);
-    for (const fact of PROVIDER_FACTS) expect(STATEFUL_TYPES as readonly string[]).toContain(fact.type);
+    for (const fact of PROVIDER_FACTS)
+      expect([...STATEFUL_TYPES, ...REFERENCED_TYPES] as readonly string[]).toContain(fact.type);
     for (const change of DAY_TWO_CHANGES)
       for (const r of change.replaces ?? [])
         if (r.argument !== "removed")
@@ -124,6 +149,22 @@ describe("day-2 changes", () => {
         ),
       }),
     ]);
+  });
+
+  it("refuse an in-place fact for an argument a CustomizeDiff replaces", () => {
+    const encryption: ProviderFact = {
+      type: "aws_eks_cluster",
+      argument: "encryption_config",
+      verdict: "in-place",
+      schema: { file: "eks/func.resourceCluster.goindex", line: 456, text: '"public_access_cidrs": {' },
+      update: { file: "eks/func.resourceClusterUpdate.goindex", line: 207, text: "vpc_config" },
+    };
+    expect(checkProviderFacts(undefined, [encryption])).toContainEqual(
+      expect.objectContaining({
+        message:
+          "is recorded as in place, but eks/func.resourceCluster.goindex:51 forces a new resource when it changes",
+      }),
+    );
   });
 
   it("accept a growing file system in place, and name a shrinking one, which the provider replaces", () => {

@@ -253,10 +253,16 @@ describe("eks stack: zones and instance types are config; AWS's offerings only c
     expect(filtered.every((f) => f.name === "instance-type" && f.values.length === 1)).toBe(true);
     expect(filtered.map((f) => f.values[0]).sort()).toEqual([...new Set(allTypes)].sort());
     const [[, zones]] = dataSources(eks, "aws_availability_zones");
-    expect(zones).toMatchObject({
-      state: "available",
-      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-    });
+    // In any state: a zone AWS marks impaired must not stop every plan.
+    expect(zones).toEqual({ filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
+  });
+
+  it("checks only the system types in Karpenter mode, which launches GPU nodes from what is offered then", () => {
+    const k = buildApp(configWith((c) => ({ ...c, autoscaler: "karpenter" })));
+    const looked = dataSources(k.json(k.stages.eks), "aws_ec2_instance_type_offerings").map(
+      ([, b]) => (b.filter as { values: string[] }[])[0].values[0],
+    );
+    expect(looked.sort()).toEqual([...config.nodeGroups.system.instanceTypes].sort());
   });
 
   it("places subnets in the configured zones, in order, as literals", () => {
@@ -341,7 +347,7 @@ describe("eks stack: zones and instance types are config; AWS's offerings only c
     it("names a configured zone the account does not have", () => {
       const r = evaluate(eks, { problems: `\${local.${problemsLocal()}}` }, { zones: ["us-west-2a", "us-west-2b"] });
       expect(r.problems).toEqual([
-        "network.zones: us-west-2c is not an available standard zone of this region in this account (those are us-west-2a, us-west-2b); list zones from that set",
+        "network.zones: us-west-2c is not a standard zone of this region in this account (those are us-west-2a, us-west-2b); list zones from that set",
       ]);
     });
 
@@ -383,6 +389,10 @@ describe("eks stack: node versions", () => {
 
 describe("eks stack: system node group", () => {
   const [, system] = byName("system");
+  it("keeps the subnets it was created with, so appending a zone never replaces it", () => {
+    expect(system.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size", "subnet_ids"] });
+  });
+
   it("is On-Demand, always on, untainted, on the standard AL2023 AMI", () => {
     expect(system.capacity_type).toBe("ON_DEMAND");
     expect(system.scaling_config).toEqual({ min_size: 2, desired_size: 2, max_size: 6 });
@@ -498,9 +508,10 @@ describe("eks stack: control plane", () => {
       authentication_mode: "API",
       bootstrap_cluster_creator_admin_permissions: false,
     });
-    // A cluster an earlier version created with EKS's creator entry is not replaced for it.
+    // A cluster an earlier version created with EKS's creator entry is not replaced for it; a zone
+    // appended later is not offered to the control plane, which EKS would refuse.
     expect(cluster.lifecycle).toEqual({
-      ignore_changes: ["access_config[0].bootstrap_cluster_creator_admin_permissions"],
+      ignore_changes: ["access_config[0].bootstrap_cluster_creator_admin_permissions", "vpc_config[0].subnet_ids"],
     });
     expect(resources(eks, "kubernetes_config_map")).toEqual([]);
   });
@@ -530,25 +541,52 @@ describe("eks stack: control plane", () => {
     expect(String(policy.policy_arn)).toMatch(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/);
   });
 
-  it("stops the plan when the deploying role is also an admin principal (EKS takes one entry per principal)", () => {
-    const both = buildApp(
+  describeWithTerraform("evaluated by terraform", () => {
+    const withAdmins = buildApp(
       configWith((c) => ({
         ...c,
         cluster: {
           ...c.cluster,
-          adminPrincipals: [{ arn: "arn:aws:iam::111122223333:role/Deploy", accessPolicy: "view" }],
+          adminPrincipals: [
+            { roleName: "Deploy", accessPolicy: "cluster-admin" },
+            { arn: "arn:aws:iam::111122223333:role/Auditors", accessPolicy: "view" },
+          ],
         },
       })),
     );
-    const j = both.json(both.stages.eks);
-    const [, entry] = resources(j, "aws_eks_access_entry").find(([id]) => id.startsWith("cluster_creator-access_"))!;
-    const [pre] = (entry.lifecycle as { precondition: Body[] }).precondition;
-    expect(pre.condition).toMatch(
-      /^\$\{!contains\(\["arn:aws:iam::111122223333:role\/Deploy"\], data\.aws_iam_session_context\.[^)]+\.issuer_arn\)\}$/,
-    );
-    expect(pre.error_message).toMatch(
-      /^The deploying identity \$\{data\.aws_iam_session_context\.[^}]+\.issuer_arn\} is also listed in cluster\.adminPrincipals/,
-    );
+    const j = withAdmins.json(withAdmins.stages.eks);
+    const [entryId] = resources(j, "aws_eks_access_entry").find(([id]) => id.startsWith("cluster_creator-access_"))!;
+    const [, association] = resources(j, "aws_eks_access_policy_association").find(([id]) =>
+      id.startsWith("cluster_creator-access-policy_"),
+    )!;
+    const [pre] = (association.lifecycle as { precondition: Body[] }).precondition;
+    const [[partitionId]] = dataSources(j, "aws_partition");
+    const [[callerId]] = dataSources(j, "aws_caller_identity");
+    const heldBy = (arn: string) =>
+      evaluate(
+        j,
+        { ok: pre.condition, message: pre.error_message },
+        {
+          zones: [],
+          data: {
+            [`aws_eks_access_entry.${entryId}`]: [{ principal_arn: arn }],
+            [`data.aws_partition.${partitionId}`]: { partition: "aws" },
+            [`data.aws_caller_identity.${callerId}`]: { account_id: "111122223333" },
+          },
+        },
+      ) as { ok: boolean; message: string };
+
+    it("lets another identity (CI) be an admin principal while the first deployer holds the entry", () => {
+      expect(heldBy("arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/Humans").ok).toBe(true);
+    });
+
+    it("stops the plan when the entry's holder is also an admin principal (EKS takes one entry per principal)", () => {
+      const r = heldBy("arn:aws:iam::111122223333:role/Deploy");
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(
+        /^arn:aws:iam::111122223333:role\/Deploy holds the deployer's access entry \(it deployed eks first\) and is also listed in cluster\.adminPrincipals/,
+      );
+    });
   });
 
   it("turning clusterCreatorAdmin off removes only the deployer's entry: the cluster is the same", () => {

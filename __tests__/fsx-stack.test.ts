@@ -261,6 +261,30 @@ describe("fsx stack: notebook volume", () => {
     expect(String((claim.spec as Body).volume_name)).toContain("kubernetes_persistent_volume_v1");
   });
 
+  it("lets pods mount it only on nodes whose Lustre client install succeeded", () => {
+    const [spec] = volume.spec as Body[];
+    expect(spec.node_affinity).toEqual({
+      required: {
+        node_selector_term: [
+          {
+            match_expressions: [
+              { key: "kubeflow-eks/lustre-client", operator: "In", values: ["installed"] },
+              { key: "kubeflow-eks/lustre-client-failed", operator: "DoesNotExist" },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it("grows with the file system by the volume's capacity; the claim keeps its size (no class, no resize)", () => {
+    expect((claim.lifecycle as Body).ignore_changes).toEqual(["spec[0].resources[0].requests"]);
+    const grown = buildApp(withFsx((f) => ({ ...f, storageCapacityGiB: 2400 })));
+    const j = grown.json(grown.stages.fsx);
+    const [spec] = resource(j, "kubernetes_persistent_volume_v1", "notebook-volume").spec as Body[];
+    expect(spec.capacity).toEqual({ storage: "2400Gi" });
+  });
+
   it("gives notebook users write access once, with a pinned image and only CHOWN", () => {
     const job = resource(fsx, "kubernetes_job_v1", "permissions");
     const template = (job.spec as { template: { metadata: Body; spec: { container: Body[] } } }).template;

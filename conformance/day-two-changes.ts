@@ -21,6 +21,14 @@ export const STATEFUL_TYPES = [
 ] as const;
 export type StatefulType = (typeof STATEFUL_TYPES)[number];
 
+/**
+ * Resources a stateful one names in an argument that replaces it (a node group's launch template and
+ * role, the file system's security group, the cluster's role): replacing one of these replaces the
+ * stateful resource at apply, though its own arguments did not change.
+ */
+export const REFERENCED_TYPES = ["aws_launch_template", "aws_security_group", "aws_iam_role"] as const;
+export type CheckedType = StatefulType | (typeof REFERENCED_TYPES)[number];
+
 /** What a change does to a stateful resource, as declared by a day-2 change. */
 export interface Replacement {
   readonly type: StatefulType;
@@ -169,14 +177,6 @@ export const DAY_TWO_CHANGES: readonly DayTwoChange[] = [
     key: "network.zones",
     edit: "append a zone",
     change: (c) => ({ ...c, network: { ...c.network, zones: [...c.network.zones, "us-west-2d"] } }),
-    replaces: [
-      {
-        type: "aws_eks_node_group",
-        argument: "subnet_ids",
-        consequence:
-          "replaces the system group (its subnets cannot change in place), with the outage a system-group replacement brings",
-      },
-    ],
   },
   {
     key: "fsx.pinGpuGroupsToFileSystemZone",

@@ -1,9 +1,11 @@
 /**
- * Day-2 changes (conformance/day-two-changes.ts), synthesized before and after. Each argument of a stateful resource that
- * changes must either update in place (UPDATES_IN_PLACE, with the provider's source as the reason)
- * or be a replacement the change declares (and README, "Day-2 changes", states). Anything else is a
- * finding naming the config key, the resource and the argument: a change that would quietly
- * replace the cluster, a subnet or the file system on `terraform apply`.
+ * Day-2 changes (conformance/day-two-changes.ts), synthesized before and after. Each argument of a
+ * stateful resource, or of a resource one names where it would be replaced (REFERENCED_TYPES), that
+ * changes must either update in place by a provider fact (conformance/provider-facts.ts) or be a
+ * replacement the change declares (and README, "Day-2 changes", states); changes Terraform is told
+ * to ignore are not applied and do not count. Anything else is a finding naming the config key, the
+ * resource and the argument: a change that would quietly replace the cluster, a subnet or the file
+ * system on `terraform apply`.
  */
 import { TerraformStack, Testing } from "cdktf";
 import { buildStages } from "../app";
@@ -12,14 +14,16 @@ import { constructPath, type StackJson } from "./app";
 import { finding, type Finding } from "./findings";
 import {
   DAY_TWO_CHANGES,
+  REFERENCED_TYPES,
   STATEFUL_TYPES,
+  type CheckedType,
   type DayTwoChange,
   type Replacement,
   type StatefulType,
 } from "./day-two-changes";
 import { PROVIDER_FACTS, type ProviderFact } from "./provider-facts";
 
-export { DAY_TWO_CHANGES, STATEFUL_TYPES, type DayTwoChange, type Replacement, type StatefulType };
+export { DAY_TWO_CHANGES, REFERENCED_TYPES, STATEFUL_TYPES, type DayTwoChange, type Replacement, type StatefulType };
 
 /** The stacks that hold stateful resources; the others are not synthesized for this check. */
 const STATEFUL_STACKS = ["bootstrap", "eks", "auth", "fsx"];
@@ -27,7 +31,7 @@ const STATEFUL_STACKS = ["bootstrap", "eks", "auth", "fsx"];
 /** A stateful resource's argument that differs between two syntheses, or a resource that is gone. */
 export interface StatefulChange {
   readonly stack: string;
-  readonly type: StatefulType;
+  readonly type: CheckedType;
   readonly address: string;
   readonly path: string;
   /** The argument (nested block path, no list indices), or "removed". */
@@ -68,7 +72,7 @@ export function statefulChanges(before: readonly StackJson[], after: readonly St
   const changes: StatefulChange[] = [];
   for (const stack of before) {
     const next = after.find((s) => s.name === stack.name);
-    for (const type of STATEFUL_TYPES) {
+    for (const type of [...STATEFUL_TYPES, ...REFERENCED_TYPES]) {
       for (const [id, body] of Object.entries(stack.json.resource?.[type] ?? {})) {
         const address = `${type}.${id}`;
         const path = constructPath(body, id);
@@ -79,15 +83,34 @@ export function statefulChanges(before: readonly StackJson[], after: readonly St
         }
         const found: { argument: string; before: unknown; after: unknown }[] = [];
         diff(body, now, [], found);
-        for (const f of found) changes.push({ stack: stack.name, type, address, path, ...f });
+        // What Terraform is told to ignore is never applied: "vpc_config[0].subnet_ids" -> "vpc_config.subnet_ids".
+        const ignored = ((now.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes ?? []).map((p) =>
+          p.replace(/\[\d+\]/g, ""),
+        );
+        for (const f of found) {
+          if (ignored.some((i) => f.argument === i || f.argument.startsWith(`${i}.`))) continue;
+          changes.push({ stack: stack.name, type, address, path, ...f });
+        }
       }
     }
   }
   return changes;
 }
 
+/** "<stack> <address>" of the stateful resources whose arguments name a referenced resource. */
+function statefulUsers(stacks: readonly StackJson[], referenced: StatefulChange): string[] {
+  const stack = stacks.find((s) => s.name === referenced.stack);
+  const [type, id] = referenced.address.split(".");
+  const mention = new RegExp(`\\b${type}\\.${id.replace(/[-]/g, "\\-")}(\\.|\\[)`);
+  return STATEFUL_TYPES.flatMap((t) =>
+    Object.entries(stack?.json.resource?.[t] ?? {})
+      .filter(([, body]) => mention.test(JSON.stringify(body)))
+      .map(([uid]) => `${referenced.stack} ${t}.${uid}`),
+  );
+}
+
 /** The in-place facts for an argument: its own, or its closest enclosing block's. */
-export function inPlaceFact(type: StatefulType, argument: string): ProviderFact | undefined {
+export function inPlaceFact(type: CheckedType, argument: string): ProviderFact | undefined {
   const facts = PROVIDER_FACTS.filter((f) => f.type === type && f.verdict === "in-place");
   for (let parts = argument.split("."); parts.length > 0; parts = parts.slice(0, -1)) {
     const fact = facts.find((f) => f.argument === parts.join("."));
@@ -130,8 +153,23 @@ export function checkDayTwoChange(
       replaced.add(`${c.stack} ${c.address}`);
     }
   }
+  const removed = new Set(changes.filter((c) => c.argument === "removed").map((c) => `${c.stack} ${c.address}`));
   for (const c of changes) {
     if (replaced.has(`${c.stack} ${c.address}`)) continue;
+    if (c.argument === "removed" && (REFERENCED_TYPES as readonly string[]).includes(c.type)) {
+      // Gone with the stateful resources that name it, or it would replace them.
+      const users = statefulUsers(before, c);
+      const kept = users.filter((u) => !replaced.has(u) && !removed.has(u));
+      if (kept.length > 0)
+        findings.push(
+          finding(
+            CHECK,
+            `${change.key} ${c.stack} ${c.path}`,
+            `${change.edit} removes ${c.address}, which ${kept.join(", ")} still names: it would be replaced`,
+          ),
+        );
+      continue;
+    }
     if (c.argument === "removed") {
       findings.push(
         finding(

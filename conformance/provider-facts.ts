@@ -4,7 +4,8 @@
  * by one of these facts. Each names the provider's own code at the pinned release, vendored in
  * upstream/terraform-provider-aws (entry "terraform-provider-aws": the provider's Go functions at
  * v6.25.0, one per file): the schema entry (`schema`, whose block has `ForceNew: true` exactly when
- * the provider replaces) and, for an in-place fact, the Update code that sends the change to AWS
+ * the provider replaces, and no CustomizeDiff in the schema function forces a new resource on an
+ * in-place argument) and, for an in-place fact, the Update code that sends the change to AWS
  * (`update`). checkProviderFacts reads those lines, so a fact that does not match the code fails.
  */
 import { readFileSync } from "node:fs";
@@ -184,6 +185,29 @@ export const PROVIDER_FACTS: readonly ProviderFact[] = [
     update: { file: USER_POOL_UPDATE, line: 82, text: "names.AttrDeletionProtection" },
   },
   {
+    // Any change makes a new version (CreateLaunchTemplateVersion, then the default); the node group
+    // follows its latest_version in place (launch_template.version, UpdateNodegroupVersion).
+    type: "aws_launch_template",
+    argument: "block_device_mappings",
+    verdict: "in-place",
+    schema: { file: "ec2/func.resourceLaunchTemplate.goindex", line: 44, text: '"block_device_mappings": {' },
+    update: { file: "ec2/func.resourceLaunchTemplateUpdate.goindex", line: 33, text: '"block_device_mappings",' },
+  },
+  {
+    type: "aws_launch_template",
+    argument: "user_data",
+    verdict: "in-place",
+    schema: { file: "ec2/func.resourceLaunchTemplate.goindex", line: 984, text: '"user_data": {' },
+    update: { file: "ec2/func.resourceLaunchTemplateUpdate.goindex", line: 60, text: '"user_data",' },
+  },
+  {
+    type: "aws_eks_node_group",
+    argument: "launch_template.version",
+    verdict: "in-place",
+    schema: { file: NODE_GROUP, line: 116, text: "names.AttrVersion: {" },
+    update: { file: NODE_GROUP_UPDATE, line: 41, text: "names.AttrLaunchTemplate" },
+  },
+  {
     type: "aws_cognito_user_pool_domain",
     argument: "domain",
     verdict: "replace",
@@ -272,6 +296,20 @@ export function checkProviderFacts(
             `is recorded as ${fact.verdict}, but its schema at ${fact.schema.file}:${fact.schema.line} ${replaces ? "has" : "has no"} ForceNew`,
           ),
         );
+    }
+    // A CustomizeDiff can replace what the schema updates in place: an in-place fact must cite it.
+    if (fact.verdict === "in-place") {
+      for (const [i, line] of linesOf(fact.schema.file).entries()) {
+        const forced = /ForceNew\w*\(\s*"([^"]+)"/.exec(line)?.[1]?.replace(/\.\d+\./g, ".");
+        if (forced && (fact.argument === forced || fact.argument.startsWith(`${forced}.`)))
+          findings.push(
+            finding(
+              CHECK,
+              `${fact.type}.${fact.argument}`,
+              `is recorded as in place, but ${fact.schema.file}:${i + 1} forces a new resource when it changes`,
+            ),
+          );
+      }
     }
     if (fact.update) at(fact, "update", fact.update);
     else if (fact.verdict === "in-place")

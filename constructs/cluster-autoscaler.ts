@@ -97,18 +97,24 @@ export function expanderPriorities(
 export const SCALE_FROM_ZERO_ARGS = { "node-info-cache-expire-time": "1m" } as const;
 
 /**
- * Labels that differ between the zonal groups of one GPU size but say nothing about what fits, so
- * --balance-similar-node-groups still treats them as one set (the chart turns "key_n" into a
- * repeated flag). Real nodes carry their group's launch template id and version (EKS user guide,
- * managed node update behavior) and our Lustre install time; templates built from ASG tags carry
- * `nodegroup-name` from EKS's `eks:nodegroup-name` tag (cloudprovider/aws/aws_manager.go:412-419).
- * The AWS comparator already ignores eks.amazonaws.com/nodegroup and the zone labels
- * (processors/nodegroupset/aws_nodegroups.go:28-36).
+ * Labels that say nothing about what fits, so --balance-similar-node-groups can still treat a GPU
+ * size's zonal groups as one set (the chart turns "key_n" into a repeated flag). Real nodes carry
+ * their group's launch template and AMI (EKS user guide, managed node update behavior) and our
+ * Lustre install time; templates built from an ASG carry `nodegroup-name` and `cluster-name` from
+ * EKS's `eks:` tags (cloudprovider/aws/aws_manager.go:412-419 at cluster-autoscaler-1.35.2) and
+ * `amiType` and `k8sVersion` from DescribeNodegroup (aws_wrapper.go:94-104). The AWS comparator
+ * already ignores eks.amazonaws.com/nodegroup and the zone labels (processors/nodegroupset/
+ * aws_nodegroups.go:28-36). A real node may still carry labels no template has, so a group with
+ * nodes and one at zero may not pair; least-waste then decides.
  */
 export const BALANCING_IGNORED_LABELS = [
+  "eks.amazonaws.com/nodegroup-image",
   "eks.amazonaws.com/sourceLaunchTemplateId",
   "eks.amazonaws.com/sourceLaunchTemplateVersion",
   "nodegroup-name",
+  "cluster-name",
+  "amiType",
+  "k8sVersion",
   LUSTRE_INSTALL_SECONDS_LABEL,
 ] as const;
 const BALANCING_ARGS = Object.fromEntries(

@@ -8,7 +8,7 @@ import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { conditional, Fn, Op, TerraformCount, Token, type ITerraformDependable } from "cdktf";
+import { conditional, TerraformCount, TerraformLocal, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { protectedKey } from "./protected-key";
 
@@ -134,8 +134,16 @@ export class EksCluster extends Construct {
       // We install vpc-cni, kube-proxy and CoreDNS as managed add-ons ourselves.
       bootstrapSelfManagedAddons: false,
       dependsOn: [logGroup, clusterPolicy],
-      // A cluster created by an earlier version with EKS's creator entry keeps it, unreplaced.
-      lifecycle: { ignoreChanges: ["access_config[0].bootstrap_cluster_creator_admin_permissions"] },
+      lifecycle: {
+        ignoreChanges: [
+          // A cluster created by an earlier version with EKS's creator entry keeps it, unreplaced.
+          "access_config[0].bootstrap_cluster_creator_admin_permissions",
+          // EKS takes new subnets only "in the same set of AZs as originally provided when you created
+          // the cluster" (EKS user guide, network requirements): a zone appended later gets nodes,
+          // not control-plane interfaces.
+          "vpc_config[0].subnet_ids",
+        ],
+      },
     });
 
     if (props.creatorAccess) {
@@ -143,33 +151,41 @@ export class EksCluster extends Construct {
       const count = TerraformCount.of(
         Token.asNumber(conditional(this.cluster.accessConfig.bootstrapClusterCreatorAdminPermissions, 0, 1)),
       );
-      const adminArns = (props.access ?? []).map((a) => a.principalArn);
       const entry = new EksAccessEntry(this, "creator-access", {
         count,
         clusterName: this.cluster.name,
         principalArn: props.creatorAccess.principalArn,
         type: "STANDARD",
-        lifecycle: {
-          // The first deployer keeps it: a deploy by someone else never moves the entry to them.
-          ignoreChanges: ["principal_arn"],
-          precondition: [
-            {
-              condition: Op.not(Fn.contains(adminArns, props.creatorAccess.principalArn)),
-              errorMessage:
-                `The deploying identity ${props.creatorAccess.principalArn} is also listed in cluster.adminPrincipals, ` +
-                "and EKS takes one access entry per principal. Remove it from adminPrincipals (clusterCreatorAdmin gives it " +
-                "cluster-admin), or set clusterCreatorAdmin: false.",
-            },
-          ],
-        },
+        // The first deployer keeps it: a deploy by someone else never moves the entry to them.
+        lifecycle: { ignoreChanges: ["principal_arn"] },
       });
+      // The entry's own (kept) principal, through its one instance: the first deployer's. The check
+      // compares that principal, not whoever deploys now (who may rightly be an admin principal).
+      const kept = `aws_eks_access_entry.${entry.friendlyUniqueId}[0].principal_arn`;
+      // A local, so the principals' own references render as references inside the condition below.
+      const admins = new TerraformLocal(
+        this,
+        "admin-principal-arns",
+        (props.access ?? []).map((a) => a.principalArn),
+      );
       new EksAccessPolicyAssociation(this, "creator-access-policy", {
         count,
         clusterName: this.cluster.name,
-        // The entry's own (kept) principal, through its one instance.
-        principalArn: `\${aws_eks_access_entry.${entry.friendlyUniqueId}[0].principal_arn}`,
+        principalArn: `\${${kept}}`,
         policyArn: `arn:${props.partition}:eks::aws:cluster-access-policy/${ACCESS_POLICY["cluster-admin"]}`,
         accessScope: { type: "cluster" },
+        lifecycle: {
+          precondition: [
+            {
+              condition: `\${!contains(local.${admins.friendlyUniqueId}, ${kept})}`,
+              errorMessage:
+                `\${${kept}} holds the deployer's access entry (it deployed eks first) and is also listed in ` +
+                "cluster.adminPrincipals, and EKS takes one access entry per principal. Remove it from adminPrincipals " +
+                "while clusterCreatorAdmin is true (that entry gives it cluster-admin), or set clusterCreatorAdmin: " +
+                "false, deploy, and then add it (README, Cluster access).",
+            },
+          ],
+        },
       });
     }
 

@@ -60,6 +60,12 @@ export interface ManagedNodeGroupProps {
    */
   readonly zone?: string;
   /**
+   * Keep the subnets the group was created with: a group spanning zones would otherwise be replaced
+   * (subnet_ids forces a new group) when a zone is appended to the network.
+   * @default false
+   */
+  readonly keepSubnets?: boolean;
+  /**
    * AL2023 nodeadm MIME multi-part user data (plain text). EKS adds its own NodeConfig part with
    * the cluster's details to it.
    * @default - none: EKS's bootstrap only
@@ -186,7 +192,9 @@ export class ManagedNodeGroup extends Construct {
       updateConfig: { maxUnavailablePercentage: 33 },
       dependsOn: props.dependsOn,
       // The autoscaler owns the node count once the group exists.
-      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      lifecycle: {
+        ignoreChanges: ["scaling_config[0].desired_size", ...(props.keepSubnets ? ["subnet_ids"] : [])],
+      },
     });
 
     this.autoscalingGroupName = `\${${this.nodeGroup.fqn}.resources[0].autoscaling_groups[0].name}`;

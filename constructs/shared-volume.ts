@@ -117,7 +117,13 @@ export class SharedVolume extends Construct {
         resources: { requests: { storage: size } },
       },
       waitUntilBound: true,
-      lifecycle: props.claimPreconditions ? { precondition: [...props.claimPreconditions] } : undefined,
+      lifecycle: {
+        // A claim without a StorageClass cannot be resized (the API server's PersistentVolumeClaimResize
+        // admission refuses it), so a grown file system grows the volume's capacity only: the claim
+        // keeps the size it was bound with, which the volume still satisfies.
+        ignoreChanges: ["spec[0].resources[0].requests"],
+        precondition: props.claimPreconditions ? [...props.claimPreconditions] : undefined,
+      },
     });
 
     this.permissions = new JobV1(this, "permissions", {

@@ -42,9 +42,9 @@ export class ZoneOfferings extends Construct {
 
   constructor(scope: Construct, id: string, props: ZoneOfferingsProps) {
     super(scope, id);
-    // Standard zones only: Local and Wavelength Zones need an opt-in and have few GPU types.
+    // Standard zones only (Local and Wavelength Zones need an opt-in and have few GPU types), in
+    // any state: a zone AWS marks impaired for a while must not stop every plan of the stage.
     const standardZones = new DataAwsAvailabilityZones(this, "standard-zones", {
-      state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
     // Raw addresses: these go inside one hand-written expression, not through cdktf's tokens.
@@ -64,7 +64,7 @@ export class ZoneOfferings extends Construct {
     }
     const standard = `${address(standardZones)}.names`;
     const lists = [
-      `[for z in ${hcl(props.zones)} : "network.zones: \${z} is not an available standard zone of this region in this account ` +
+      `[for z in ${hcl(props.zones)} : "network.zones: \${z} is not a standard zone of this region in this account ` +
         `(those are \${join(", ", sort(${standard}))}); list zones from that set" if !contains(${standard}, z)]`,
       ...props.requirements.map((r) => {
         const locations = `${offered.get(r.instanceType)!}.locations`;

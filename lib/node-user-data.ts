@@ -23,7 +23,9 @@
  * Karpenter: its NodePools must declare `lustre-client=installed` for the first requirement to be
  * schedulable, and Karpenter writes a NodePool's labels over the node's own at registration
  * (kubernetes-sigs/karpenter v1.14.1 pkg/controllers/nodeclaim/lifecycle/registration.go:220), so
- * only a key it does not declare can still say the install failed.
+ * only a key it does not declare can still say the install failed. A Karpenter node whose script
+ * never ran at all carries neither the failure label nor a true `lustre-client`: that case is
+ * guarded on node groups only.
  *
  * Order on the AMI (amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system):
  * nodeadm-config.service runs before cloud-init; cloud-init runs the shell part; then

@@ -61,20 +61,22 @@ export function zoneOfferings(scope: Construct, config: Config, configFile?: str
     key: "nodeGroups.system.instanceTypes",
     fix: "use system types offered in every zone of network.zones",
   }));
-  config.nodeGroups.gpu.forEach((gpu, index) => {
-    for (const type of gpu.instanceTypes) {
-      const where = gpuZoneIndices(config)
-        .map((z) => zones[z])
-        .filter((zone) => gpuTypesInZone(gpu, zone).includes(type));
-      if (where.length === 0) continue;
-      requirements.push({
-        instanceType: type,
-        zones: where,
-        key: `nodeGroups.gpu[${index}] (${gpu.name})`,
-        fix: `list the types of ${gpu.name} offered there under nodeGroups.gpu[${index}].zoneInstanceTypes.<zone> (or [] for no ${gpu.name} group there)`,
-      });
-    }
-  });
+  // Karpenter launches GPU nodes from what is offered at launch time; only node groups need it now.
+  if (config.autoscaler === "cluster-autoscaler")
+    config.nodeGroups.gpu.forEach((gpu, index) => {
+      for (const type of gpu.instanceTypes) {
+        const where = gpuZoneIndices(config)
+          .map((z) => zones[z])
+          .filter((zone) => gpuTypesInZone(gpu, zone).includes(type));
+        if (where.length === 0) continue;
+        requirements.push({
+          instanceType: type,
+          zones: where,
+          key: `nodeGroups.gpu[${index}] (${gpu.name})`,
+          fix: `list the types of ${gpu.name} offered there under nodeGroups.gpu[${index}].zoneInstanceTypes.<zone> (or [] for no ${gpu.name} group there)`,
+        });
+      }
+    });
   return new ZoneOfferings(scope, "zones", { zones, requirements, configFile });
 }
 
@@ -183,6 +185,8 @@ export class EksStack extends BaseStack {
       maxSize: system.maxSize,
       diskSizeGiB: system.diskSizeGiB,
       labels: { [NODE_ROLE_LABEL]: "system", [CAPACITY_TYPE_LABEL]: "on-demand" },
+      // Appending a zone must not replace the always-on group (every system pod at once).
+      keepSubnets: true,
       templateLabels: LUSTRE_TEMPLATE_LABELS,
       // With Karpenter the system group is fixed-size infrastructure; nothing discovers it.
       autoscalerTags: clusterAutoscaler,
