@@ -1,6 +1,6 @@
 /**
  * The overlay, built with kubectl kustomize over the committed render of the real release
- * (kustomize-out/kubeflow/<version>/, kubeflow/manifests 26.03 with its remote bases), parsed once
+ * (kustomize-out/kubeflow/<version>/, kubeflow/community-distribution 26.03 with its remote bases), parsed once
  * for the whole file. Every claim about what the install applies is checked on these objects.
  */
 import { readdirSync, readFileSync } from "node:fs";

@@ -347,7 +347,7 @@ export const configSchema = z
         })
         .default(KUBEFLOW_VERSION)
         .describe(
-          "kubeflow/manifests release to install; it must be rendered in kustomize-out/kubeflow/ (see README).",
+          "kubeflow/community-distribution release to install; it must be rendered in kustomize-out/kubeflow/ (see README).",
         ),
       ingressScheme: z
         .enum(["internet-facing", "internal"])

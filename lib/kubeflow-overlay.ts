@@ -58,7 +58,7 @@ export type KubeflowCredentials = Readonly<Record<keyof typeof CREDENTIAL_KEYS, 
 /**
  * The Secrets upstream ships with published defaults (KFP's MySQL: root with an empty password;
  * Katib's MySQL: root/"test"; the artifact store: minio/minio123), under the names and keys their
- * consumers read (kubeflow/manifests 26.03): mysql-secret (ml-pipeline api-server, cache-server,
+ * consumers read (kubeflow/community-distribution 26.03): mysql-secret (ml-pipeline api-server, cache-server,
  * metadata-grpc), katib-mysql-secrets (katib-mysql, katib-db-manager), mlpipeline-minio-artifact
  * (SeaweedFS itself, ml-pipeline api-server and UI, and the pipelines profile controller, which
  * uses it as SeaweedFS's admin to create each profile namespace's own access key). The overlay deletes upstream's; the install step applies
@@ -82,7 +82,7 @@ export function credentialSecrets(c: KubeflowCredentials): object[] {
 /** The ALB's TLS policy: TLS 1.3, and TLS 1.2 restricted to forward-secret AEAD ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 /**
- * Istio ingress gateway: Service port 80 to the pods' 8080; readiness on 15021 (kubeflow/manifests
+ * Istio ingress gateway: Service port 80 to the pods' 8080; readiness on 15021 (kubeflow/community-distribution
  * common/istio/istio-install/base/install.yaml, Service istio-ingressgateway, at 26.03).
  */
 export const GATEWAY = {

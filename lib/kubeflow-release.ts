@@ -1,5 +1,5 @@
 /**
- * The pinned Kubeflow release as this project installs it: kubeflow/manifests' `example` set,
+ * The pinned Kubeflow release as this project installs it: kubeflow/community-distribution's `example` set,
  * rendered with its remote bases resolved at their pinned tags by `npm run generate -- kubeflow`,
  * and committed to kustomize-out/kubeflow/<version>/ (one file per object, and a kustomization
  * listing them in render order). Pins and the sha256 of every rendered file are recorded in

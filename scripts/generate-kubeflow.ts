@@ -1,7 +1,7 @@
 /**
  * npm run generate -- kubeflow [--source owner/name=<git dir>]...
  *
- * Renders the Kubeflow release pinned in upstream/PROVENANCE.json (entry "kubeflow": kubeflow/manifests
+ * Renders the Kubeflow release pinned in upstream/PROVENANCE.json (entry "kubeflow": kubeflow/community-distribution, formerly kubeflow/manifests,
  * at its tag) into kustomize-out/kubeflow/<version>/, with the remote bases upstream's `example` pulls
  * over the network (KUBEFLOW_REMOTE_BASES, each pinned by its own entry) resolved locally at their
  * pinned tags, and records the sha256 of every rendered file and the images it names.
