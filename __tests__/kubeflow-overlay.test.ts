@@ -88,8 +88,31 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
     expect(upstream).toHaveLength(675);
     const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
     const [before, after] = [new Set(upstream.map(key)), new Set(objects.map(key))];
-    // Dex (Cognito replaces it), the example user's profile, and the Secrets holding published defaults.
-    expect(upstream.map(key).filter((k) => !after.has(k))).toEqual([
+    // JobSet and Kubeflow Trainer (JobSet's image is a staging one): every object of theirs goes,
+    // told apart here by name and API group, not by the overlay's own patterns.
+    const jobSetOrTrainer = (o: Obj) => /jobset|trainer/.test(o.metadata.name) || o.kind === "ClusterTrainingRuntime";
+    const removedJobSetOrTrainer = upstream.filter((o) => jobSetOrTrainer(o) && !after.has(key(o))).map(key);
+    expect(removedJobSetOrTrainer).toHaveLength(upstream.filter(jobSetOrTrainer).length);
+    expect(removedJobSetOrTrainer).toEqual(
+      expect.arrayContaining([
+        "Deployment/kubeflow-system/jobset-controller-manager",
+        "Deployment/kubeflow-system/kubeflow-trainer-controller-manager",
+        "MutatingWebhookConfiguration//jobset-mutating-webhook-configuration",
+        "ValidatingWebhookConfiguration//jobset-validating-webhook-configuration",
+        "ValidatingWebhookConfiguration//validator.trainer.kubeflow.org",
+        "CustomResourceDefinition//jobsets.jobset.x-k8s.io",
+        "CustomResourceDefinition//trainjobs.trainer.kubeflow.org",
+        "ClusterTrainingRuntime/kubeflow-system/torch-distributed",
+      ]),
+    );
+    expect(removedJobSetOrTrainer.length).toBeGreaterThanOrEqual(41);
+    // The rest: Dex (Cognito replaces it), the example user's profile, and the Secrets holding published defaults.
+    expect(
+      upstream
+        .filter((o) => !jobSetOrTrainer(o))
+        .map(key)
+        .filter((k) => !after.has(k)),
+    ).toEqual([
       "Namespace//auth",
       "CustomResourceDefinition//authcodes.dex.coreos.com",
       "ServiceAccount/auth/dex",
@@ -118,16 +141,17 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
     ]);
   });
 
-  it("applies every upstream CRD but Dex's exactly as rendered (kustomize does not rebuild them)", () => {
+  it("applies every upstream CRD but Dex's, JobSet's and Trainer's exactly as rendered (kustomize does not rebuild them)", () => {
     const renderedCrds = readdirSync(renderDir(VERSION))
       .filter((f) => f.startsWith("customresourcedefinition-"))
       .map((f) => readFileSync(path.join(renderDir(VERSION), f), "utf8"));
     const builtCrds = documentsOf(built)
       .filter((d) => d.kind === "CustomResourceDefinition")
       .map((d) => d.text);
-    expect(builtCrds).toHaveLength(renderedCrds.length - 1);
+    // One of Dex's, one of JobSet's, three of Trainer's.
+    expect(builtCrds).toHaveLength(renderedCrds.length - 5);
     for (const crd of builtCrds) expect(renderedCrds).toContain(crd);
-    expect(builtCrds.some((c) => c.includes("dex.coreos.com"))).toBe(false);
+    expect(builtCrds.filter((c) => /dex\.coreos\.com|jobset\.x-k8s\.io|trainer\.kubeflow\.org/.test(c))).toEqual([]);
   });
 
   describe("every patch lands", () => {

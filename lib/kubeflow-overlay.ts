@@ -410,8 +410,12 @@ export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
 /** The overlay as committed (static files). */
 export const OVERLAY_SOURCE = path.join(__dirname, "..", "kustomize", "kubeflow");
 
-/** Upstream CRDs the install leaves out: Dex's (Cognito replaces Dex; the overlay deletes the rest of it). */
-export const EXCLUDED_CRDS = /\.dex\.coreos\.com$/;
+/**
+ * Upstream CRDs the install leaves out, with the rest of what the overlay deletes: Dex's (Cognito
+ * replaces Dex), JobSet's and Kubeflow Trainer's (JobSet's only image in 26.03 is a staging one; see
+ * kustomize/kubeflow/kustomization.yaml).
+ */
+export const EXCLUDED_CRDS = /(\.dex\.coreos\.com|^jobsets\.jobset\.x-k8s\.io|\.trainer\.kubeflow\.org)$/;
 
 /** A prepared overlay: the folder to build, and the CRDs that bypass the build. */
 export interface PreparedOverlay {
