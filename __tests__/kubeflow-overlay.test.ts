@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { LB_CONTROLLER_NAMESPACE } from "../constructs/aws-load-balancer-controller";
 import { DEFAULT_CLASS_NAME } from "../constructs/default-storage-class";
+import { KARPENTER_NAMESPACE } from "../constructs/karpenter";
 import { INGRESS_GROUP_NAME } from "../lib/kubeflow";
 import {
   ALB_SSL_POLICY,
@@ -20,7 +22,17 @@ import {
   type KubeflowInstallParams,
 } from "../lib/kubeflow-overlay";
 import { renderDir } from "../lib/kubeflow-release";
-import { allowsIngress, type Cluster, type NetworkPolicy, type Pod } from "../lib/network-policy";
+import {
+  allowsIngress,
+  controlPlane,
+  inCidr,
+  KUBELET,
+  selects,
+  type Cluster,
+  type NetworkPolicy,
+  type Pod,
+  type Source,
+} from "../lib/network-policy";
 import { buildOverlay, documentsOf, placeholderSecrets } from "../scripts/kubeflow-install";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 
@@ -137,6 +149,7 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
       "Profile//data-science",
       "Ingress/istio-system/kubeflow",
       "NetworkPolicy/istio-system/allow-load-balancer-to-ingress-gateway",
+      "NetworkPolicy/kubeflow/llmisvc-webhook",
       "RequestAuthentication/istio-system/cognito-jwt",
     ]);
   });
@@ -487,6 +500,254 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
       expect(allowsIngress(cluster, { pod: notebook }, podOf("Deployment", "katib-db-manager", "kubeflow"), 6789)).toBe(
         true,
       );
+    });
+
+    describe("admission webhooks and probes: the callers that are not pods", () => {
+      // The API server calls webhooks from network interfaces EKS places somewhere in the VPC (the
+      // range the install is given, TEST_PARAMS.vpcCidr here), never from a pod; the kubelet probes
+      // from its node's own address. See lib/network-policy.ts for how the VPC CNI treats both.
+      const apiServer = controlPlane(TEST_PARAMS.vpcCidr);
+      const anotherNode = { ip: "10.42.7.7" };
+      interface Webhook {
+        config: string;
+        name: string;
+        failurePolicy?: string;
+        clientConfig: { url?: string; service?: { namespace: string; name: string; port?: number } };
+      }
+      interface ServicePort {
+        port: number;
+        protocol?: string;
+        targetPort?: number | string;
+      }
+      /** Admission webhooks, and CRDs' conversion webhooks (the API server calls both). */
+      const webhooksIn = (objs: Obj[]): Webhook[] =>
+        objs.flatMap((o): Webhook[] => {
+          if (["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"].includes(o.kind))
+            return ((o.webhooks as Omit<Webhook, "config">[] | undefined) ?? []).map((w) => ({
+              ...w,
+              config: `${o.kind} ${o.metadata.name}, failurePolicy ${w.failurePolicy ?? "Fail"}`,
+            }));
+          const conversion = (o.spec as { conversion?: { strategy: string; webhook?: Pick<Webhook, "clientConfig"> } })
+            ?.conversion;
+          if (o.kind === "CustomResourceDefinition" && conversion?.strategy === "Webhook")
+            return [{ name: "conversion", config: `${o.kind} ${o.metadata.name}`, ...conversion.webhook! }];
+          return [];
+        });
+      // The CRDs are parsed without their schemas above; those with a conversion webhook, whole.
+      const applied = [
+        ...objects,
+        ...documentsOf(built)
+          .filter((d) => d.kind === "CustomResourceDefinition" && /^ {4}strategy: Webhook$/m.test(d.text))
+          .map((d) => parse(d.text) as Obj),
+      ];
+      const asPod = (w: Obj): Pod => ({
+        namespace: w.metadata.namespace ?? "default",
+        labels: template(w).metadata?.labels ?? {},
+        namedPorts: Object.fromEntries(
+          containersOf(w).flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+        ),
+      });
+
+      /**
+       * Every webhook of `objs` that `source` cannot reach under `c`'s policies, named with its
+       * Service and the pod port the connection lands on: webhook -> clientConfig.service (port 443
+       * unless given) -> the Service's port -> its targetPort (the port itself unless given; a name
+       * is looked up in each selected pod's container ports) on every workload its selector matches.
+       */
+      const closedWebhooks = (objs: Obj[], c: Cluster, source: Source): string[] =>
+        webhooksIn(objs).flatMap((w): string[] => {
+          // failurePolicy "Defaults to Fail", service port "Default to 443", in admissionregistration.k8s.io/v1
+          // and (the port) apiextensions.k8s.io/v1 (upstream/kubernetes-openapi/kubernetes/swagger.json.unprocessed:
+          // 107-108, 390, 20708).
+          const at = `${w.name} (${w.config})`;
+          const ref = w.clientConfig.service;
+          if (!ref) return [`${at}: calls ${w.clientConfig.url}, not a Service`];
+          const service = `Service ${ref.namespace}/${ref.name}:${ref.port ?? 443}`;
+          const svc = objs.find(
+            (o) => o.kind === "Service" && o.metadata.namespace === ref.namespace && o.metadata.name === ref.name,
+          );
+          const spec = svc?.spec as { selector?: Record<string, string>; ports?: ServicePort[] } | undefined;
+          const servicePort = spec?.ports?.find((p) => p.port === (ref.port ?? 443));
+          if (!spec || !servicePort) return [`${at}: ${service} is not in what we apply`];
+          const backends = objs.filter(
+            (o) =>
+              ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind) &&
+              o.metadata.namespace === ref.namespace &&
+              spec.selector !== undefined &&
+              selects({ matchLabels: spec.selector }, template(o).metadata?.labels ?? {}),
+          );
+          if (backends.length === 0) return [`${at}: ${service} selects no pod`];
+          const target = servicePort.targetPort ?? servicePort.port;
+          return backends.flatMap((b) => {
+            const pod = asPod(b);
+            const port = typeof target === "number" ? target : pod.namedPorts?.[target];
+            const where = `${service} -> ${b.kind} ${ref.namespace}/${b.metadata.name}`;
+            if (port === undefined) return [`${at}: ${where} has no port named "${target}"`];
+            return allowsIngress(c, source, pod, port, servicePort.protocol ?? "TCP")
+              ? []
+              : [`${at}: ${where} ${servicePort.protocol ?? "TCP"} ${port} is closed`];
+          });
+        });
+      const llmisvc = "llminferenceservice.kserve-webhook-server.validator";
+      const llmisvcClosed =
+        `${llmisvc} (ValidatingWebhookConfiguration llminferenceservice.serving.kserve.io, failurePolicy Fail): ` +
+        "Service kubeflow/llmisvc-webhook-server-service:443 -> Deployment kubeflow/llmisvc-controller-manager TCP 9443 is closed";
+      const withPolicies = (change: (p: NetworkPolicy[]) => NetworkPolicy[]): Cluster => ({
+        ...cluster,
+        policies: change([...policies]),
+      });
+
+      it("reaches every webhook of the build from the control plane, on the pod port each lands on", () => {
+        const names = webhooksIn(applied).map((w) => w.name);
+        expect(names).toEqual(
+          expect.arrayContaining([
+            llmisvc,
+            "webhook.cert-manager.io",
+            "object.sidecar-injector.istio.io",
+            "webhook.serving.knative.dev",
+            "inferenceservice.kserve-webhook-server.pod-mutator",
+            "admission-webhook-deployment.kubeflow.org",
+            "validator.experiment.katib.kubeflow.org",
+          ]),
+        );
+        expect(webhooksIn(applied).filter((w) => w.name === "conversion")).toEqual([
+          expect.objectContaining({ config: "CustomResourceDefinition pvcviewers.kubeflow.org" }),
+        ]);
+        // Trainer's and JobSet's went with them.
+        expect(names.filter((n) => /trainer|jobset/.test(n))).toEqual([]);
+        // Only KFP's cache webhook and Istio's validator fail open; every other one (Katib's three,
+        // which set no failurePolicy, included) refuses what it matches while it cannot be reached.
+        expect(webhooksIn(applied).filter((w) => /failurePolicy Ignore$/.test(w.config))).toEqual([
+          expect.objectContaining({ name: "cache-server.kubeflow.svc" }),
+          expect.objectContaining({ name: "rev.validation.istio.io" }),
+        ]);
+        expect(closedWebhooks(applied, cluster, apiServer)).toEqual([]);
+      });
+
+      it("finds llmisvc's webhook closed in upstream's policies alone (the reason for ours), and only it", () => {
+        const upstreamOnly = withPolicies((ps) => ps.filter((p) => p.metadata.name !== "llmisvc-webhook"));
+        expect(closedWebhooks(applied, upstreamOnly, apiServer)).toEqual([llmisvcClosed]);
+        // Ours admits the webhook port only: the controller's metrics and health ports stay closed.
+        const controller = asPod(one("Deployment", "llmisvc-controller-manager", "kubeflow"));
+        expect(allowsIngress(cluster, apiServer, controller, 9443)).toBe(true);
+        expect(allowsIngress(cluster, apiServer, controller, 8443)).toBe(false);
+        expect(allowsIngress(cluster, apiServer, controller, 8081)).toBe(false);
+      });
+
+      it("names the webhook, Service and port a broken policy closes", () => {
+        const ours = policies.find((p) => p.metadata.name === "llmisvc-webhook")!;
+        const replaced = (ingress: NetworkPolicy["spec"]["ingress"]) =>
+          withPolicies((ps) => ps.map((p) => (p === ours ? { ...p, spec: { ...p.spec, ingress } } : p)));
+        const port = [{ protocol: "TCP", port: 9443 }];
+        expect(TEST_PARAMS.vpcCidr).toBe("10.42.0.0/16"); // the ranges below are written for it
+        // The wrong port.
+        expect(closedWebhooks(applied, replaced([{ ports: [{ protocol: "TCP", port: 9444 }] }]), apiServer)).toEqual([
+          llmisvcClosed,
+        ]);
+        // From the API server's namespace (kubeflow/community-distribution#3031's idea): it is not a pod there.
+        const fromKubeSystem = [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } },
+        ];
+        expect(closedWebhooks(applied, replaced([{ from: fromKubeSystem, ports: port }]), apiServer)).toEqual([
+          llmisvcClosed,
+        ]);
+        // Part of the VPC, or the VPC minus a subnet: EKS may place its interfaces anywhere in it.
+        const fromRange = (cidr: string, except?: string[]) => [{ from: [{ ipBlock: { cidr, except } }], ports: port }];
+        expect(closedWebhooks(applied, replaced(fromRange("10.42.0.0/17")), apiServer)).toEqual([llmisvcClosed]);
+        expect(closedWebhooks(applied, replaced(fromRange("10.0.0.0/8", ["10.42.64.0/18"])), apiServer)).toEqual([
+          llmisvcClosed,
+        ]);
+        // The whole VPC (or more) is enough.
+        expect(closedWebhooks(applied, replaced(fromRange(TEST_PARAMS.vpcCidr)), apiServer)).toEqual([]);
+        expect(closedWebhooks(applied, replaced(fromRange("10.0.0.0/8", ["10.43.0.0/16"])), apiServer)).toEqual([]);
+        // An upstream policy gone: the PVC viewer's two admission webhooks and its CRD's conversion
+        // webhook, all on the Service's named target port (webhook-server, 9443).
+        const noPvcViewer = withPolicies((ps) => ps.filter((p) => p.metadata.name !== "pvcviewer-webhook"));
+        const pvcViewer =
+          ": Service kubeflow/pvcviewer-webhook-service:443 -> Deployment kubeflow/pvcviewer-controller-manager TCP 9443 is closed";
+        expect(closedWebhooks(applied, noPvcViewer, apiServer)).toEqual([
+          `mpvcviewer.kb.io (MutatingWebhookConfiguration pvcviewer-mutating-webhook-configuration, failurePolicy Fail)${pvcViewer}`,
+          `vpvcviewer.kb.io (ValidatingWebhookConfiguration pvcviewer-validating-webhook-configuration, failurePolicy Fail)${pvcViewer}`,
+          `conversion (CustomResourceDefinition pvcviewers.kubeflow.org)${pvcViewer}`,
+        ]);
+      });
+
+      it("lets the kubelet reach every readiness, liveness and startup probe, which the agent admits from the pod's own node only", () => {
+        const closed: string[] = [];
+        let probes = 0;
+        for (const w of workloads) {
+          const pod = asPod(w);
+          for (const c of containersOf(w) as (Container & Record<string, unknown>)[]) {
+            for (const kind of ["readinessProbe", "livenessProbe", "startupProbe"]) {
+              const probe = c[kind] as
+                | {
+                    httpGet?: { port: number | string };
+                    tcpSocket?: { port: number | string };
+                    grpc?: { port: number };
+                  }
+                | undefined;
+              const target = probe?.httpGet?.port ?? probe?.tcpSocket?.port ?? probe?.grpc?.port;
+              if (target === undefined) continue; // none, or an exec probe: no connection
+              probes++;
+              // A probe's named port is one of its own container's ports.
+              const port = typeof target === "number" ? target : c.ports?.find((p) => p.name === target)?.containerPort;
+              const at = `${w.kind} ${w.metadata.namespace}/${w.metadata.name} ${c.name} ${kind} ${String(target)}`;
+              if (port === undefined) closed.push(`${at}: no such port`);
+              else if (!allowsIngress(cluster, KUBELET, pod, port)) closed.push(`${at}: closed`);
+            }
+          }
+        }
+        expect(probes).toBeGreaterThan(40);
+        expect(closed).toEqual([]);
+        // Only the kubelet's node is admitted: the same probe port from another node's address (or the
+        // control plane) stays closed where a policy isolates the pod.
+        const controller = asPod(one("Deployment", "llmisvc-controller-manager", "kubeflow"));
+        expect(inCidr(anotherNode.ip, TEST_PARAMS.vpcCidr)).toBe(true);
+        expect(allowsIngress(cluster, KUBELET, controller, 8081)).toBe(true);
+        expect(allowsIngress(cluster, anotherNode, controller, 8081)).toBe(false);
+      });
+
+      it("the Helm charts we install serve webhooks only from kube-system, where nothing we apply has a NetworkPolicy", () => {
+        const upstreamDir = path.join(__dirname, "..", "upstream");
+        const chart = path.join(upstreamDir, "aws-load-balancer-controller-chart/stable/aws-load-balancer-controller");
+        const tpl = (f: string) => readFileSync(path.join(chart, "templates", f), "utf8");
+        // Every webhook of the load balancer controller calls its webhook Service in the release's
+        // namespace; that Service's 443 lands on the pods' named port webhook-server, 9443 unless
+        // webhookBindPort is set (constructs/aws-load-balancer-controller.ts sets neither it nor hostNetwork).
+        const webhooks = tpl("webhook.yaml").match(/^- clientConfig:/gm)!.length;
+        expect(webhooks).toBeGreaterThan(5);
+        expect(tpl("webhook.yaml").match(/^ {6}namespace: \{\{ \$\.Release\.Namespace \}\}$/gm)).toHaveLength(webhooks);
+        expect(tpl("service.yaml")).toMatch(/- port: 443\n\s+name: webhook-server\n\s+targetPort: webhook-server\n/);
+        expect(tpl("deployment.yaml")).toMatch(
+          /- name: webhook-server\n\s+containerPort: \{\{ \.Values\.webhookBindPort \| default 9443 \}\}\n/,
+        );
+        expect(LB_CONTROLLER_NAMESPACE).toBe("kube-system");
+        expect(
+          policies.filter((p) => [LB_CONTROLLER_NAMESPACE, KARPENTER_NAMESPACE].includes(p.metadata.namespace!)),
+        ).toEqual([]);
+        const controllerPod: Pod = {
+          namespace: LB_CONTROLLER_NAMESPACE,
+          labels: { "app.kubernetes.io/name": "aws-load-balancer-controller" },
+          namedPorts: { "webhook-server": 9443 },
+        };
+        expect(allowsIngress(cluster, apiServer, controllerPod, 9443)).toBe(true);
+        // A default-deny policy in kube-system would close it: the check sees that namespace too.
+        const denyAll: NetworkPolicy = {
+          metadata: { name: "default-deny", namespace: LB_CONTROLLER_NAMESPACE },
+          spec: { podSelector: {}, policyTypes: ["Ingress"] },
+        };
+        expect(allowsIngress({ ...cluster, policies: [...policies, denyAll] }, apiServer, controllerPod, 9443)).toBe(
+          false,
+        );
+        // Karpenter's chart has no webhook at all (its templates name no webhook configuration).
+        const karpenter = path.join(upstreamDir, "karpenter-chart/charts/karpenter/templates");
+        expect(
+          readdirSync(karpenter).filter((f) =>
+            /WebhookConfiguration/.test(readFileSync(path.join(karpenter, f), "utf8")),
+          ),
+        ).toEqual([]);
+        expect(readdirSync(karpenter)).toContain("deployment.yaml");
+      });
     });
   });
 });
