@@ -82,7 +82,8 @@ function fixture(example?: string[]): Fixture {
     name,
     version: tag,
     repository,
-    tag,
+    ref: tag,
+    refKind: "tag",
     commit,
     files: [],
     images: [],
@@ -144,7 +145,7 @@ describe("npm run generate -- kubeflow", () => {
 
   it("heads the kustomization with every source's tag and commit, and lists the objects in render order", () => {
     const k = readFileSync(path.join(dir, "kustomization.yaml"), "utf8");
-    for (const e of f.entries) expect(k).toContain(`${e.repository} ${e.tag} (${e.commit})`);
+    for (const e of f.entries) expect(k).toContain(`${e.repository} ${e.ref} (${e.commit})`);
     // In the order kustomize emitted them (its legacy kind order, then names).
     expect(k.split("resources:\n")[1]).toBe(
       [
@@ -158,13 +159,9 @@ describe("npm run generate -- kubeflow", () => {
     );
   });
 
-  it("records the sha256 of every file and every image the pods name", () => {
+  it("records the sha256 of every file, and keeps the images the entry records (what the install runs)", () => {
     expect(verifyRender("1.0", f.root).files).toHaveLength(5);
-    expect(entry.images).toEqual([
-      { repository: "ghcr.io/kubeflow/kfp-api-server", tag: "2.0.0" },
-      { repository: "quay.io/argoproj/workflow-controller", tag: "v3.0.0" },
-      { repository: "registry.k8s.io/jobset/jobset", tag: "v0.2.0" },
-    ]);
+    expect(entry.images).toEqual([]);
   });
 
   it("is deterministic: a fresh render matches the committed one", () => {
@@ -196,7 +193,7 @@ describe("npm run generate -- kubeflow", () => {
     const rendered = generate(g);
     const file = path.join(g.root, "upstream", "PROVENANCE.json");
     const argo = provenanceEntry("kubeflow-argo-workflows", readProvenance(file));
-    writeProvenanceEntry({ ...argo, tag: "v3.0.1", commit: "0".repeat(40) }, file);
+    writeProvenanceEntry({ ...argo, ref: "v3.0.1", commit: "0".repeat(40) }, file);
     expect(rendered.files.length).toBe(5);
     expect(checkKubeflow({ ...g.options, sources: {} })).toEqual([
       expect.stringContaining(

@@ -24,3 +24,19 @@ export function gitRepo(dir: string, tag: string, files: Record<string, string>)
   git("tag", tag);
   return { gitDir: path.join(dir, ".git"), commit: git("rev-parse", "HEAD") };
 }
+
+/** Commits `files` on top of the repository's current branch (which moves on); returns the new commit. */
+export function commitMore(dir: string, files: Record<string, string>): string {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
+      cwd: dir,
+      encoding: "utf8",
+    }).trim();
+  git("add", "-A");
+  git("commit", "-q", "-m", "more");
+  return git("rev-parse", "HEAD");
+}

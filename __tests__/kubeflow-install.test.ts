@@ -67,7 +67,8 @@ function fixtureRoot(version = TEST_PARAMS.manifestsVersion): string {
     name: KUBEFLOW_ENTRY,
     version,
     repository: "kubeflow/manifests",
-    tag: version,
+    ref: version,
+    refKind: "tag" as const,
     commit: "0".repeat(40),
   };
   const header = renderHeader({ ...release, files: [], images: [] }, bases, "v5").map((l) => `# ${l}\n`);

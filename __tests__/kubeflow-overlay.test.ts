@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { checkDeployedImages, KUBEFLOW_IMAGES_ENTRY, kubeflowImages } from "../conformance/images";
 import { LB_CONTROLLER_NAMESPACE } from "../constructs/aws-load-balancer-controller";
 import { DEFAULT_CLASS_NAME } from "../constructs/default-storage-class";
 import { KARPENTER_NAMESPACE } from "../constructs/karpenter";
@@ -165,6 +166,25 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
     expect(builtCrds).toHaveLength(renderedCrds.length - 5);
     for (const crd of builtCrds) expect(renderedCrds).toContain(crd);
     expect(builtCrds.filter((c) => /dex\.coreos\.com|jobset\.x-k8s\.io|trainer\.kubeflow\.org/.test(c))).toEqual([]);
+  });
+
+  describe("images", () => {
+    it("runs only release images: none from a staging registry, each recorded by PROVENANCE entry kubeflow", () => {
+      const result = checkDeployedImages(kubeflowImages(objects), { entries: [KUBEFLOW_IMAGES_ENTRY] });
+      expect(result.findings).toEqual([]);
+      expect(result.unproven).toEqual([]);
+      // mysql, seaweedfs, istio, knative, kfp, katib, kserve, ... : counted by their references, not by the check.
+      expect(new Set(kubeflowImages(objects).map((i) => i.reference)).size).toBe(50);
+    });
+
+    it("the render alone would run 26.03's JobSet from its staging registry, which the check names", () => {
+      const messages = checkDeployedImages(kubeflowImages(upstream)).findings.map((f) => `${f.where}: ${f.message}`);
+      expect(messages).toEqual([
+        expect.stringMatching(
+          /^Deployment\/kubeflow-system\/jobset-controller-manager container manager \(PROVENANCE entry "kubeflow"\): us-central1-docker\.pkg\.dev\/k8s-staging-images\/jobset\/jobset:v0\.10\.1 comes from /,
+        ),
+      ]);
+    });
   });
 
   describe("every patch lands", () => {

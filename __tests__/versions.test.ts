@@ -75,7 +75,9 @@ describe("pinned versions", () => {
       readProvenance().map((e) => [
         `\`${e.name}\``,
         e.version,
-        `${e.repository} \`${e.tag}\` (\`${e.commit.slice(0, 7)}\`)`,
+        e.refKind === "commit"
+          ? `${e.repository} commit \`${e.commit.slice(0, 7)}\``
+          : `${e.repository} ${e.refKind === "branch" ? "branch " : ""}\`${e.ref}\` (\`${e.commit.slice(0, 7)}\`)`,
       ]),
     );
   });

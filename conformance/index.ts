@@ -9,10 +9,11 @@ import { synthesizeVariants, type StackJson } from "./app";
 import { checkAutoscalerFlags } from "./autoscaler-flags";
 import type { Finding } from "./findings";
 import { checkHelmValues } from "./helm-values";
+import { checkStackImages } from "./images";
 import { checkControllerPolicies, checkIamActions } from "./iam";
 import { checkKubernetesObjects } from "./kubernetes-schema";
 import { checkManagedPolicies } from "./managed-policies";
-import { checkPinnedImages, checkProvenance } from "./provenance";
+import { checkProvenance } from "./provenance";
 import { checkProviderFacts } from "./provider-facts";
 import { checkVendoredFiles } from "./vendored";
 
@@ -41,7 +42,7 @@ export async function runChecks(stacks: readonly StackJson[], root: string = REP
   await timed("managed policies", () => checkManagedPolicies(stacks));
   await timed("provider facts", () => checkProviderFacts(root));
   await timed("autoscaler flags", () => checkAutoscalerFlags(stacks, root));
-  await timed("pinned images", () => checkPinnedImages(stacks, root));
+  await timed("images", () => checkStackImages(stacks, root));
   return { findings, timings };
 }
 

@@ -59,9 +59,14 @@ function strict(schema: unknown): unknown {
   return out;
 }
 
+/** A reference to a definition of the Kubernetes API, for use in schemas given to SchemaSet.validator. */
+export const definitionRef = (name: string): Schema => ({ $ref: `${DEFINITIONS}#/definitions/${name}` });
+
 export interface SchemaSet {
   /** The validator of a kind, or undefined when no schema describes it. */
   validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined;
+  /** The validator of a schema over the API's definitions (strict like them; see definitionRef). */
+  validator(schema: Schema): ValidateFunction;
   /** A definition of the Kubernetes API, for converting typed resources. */
   definition(name: string): Schema | undefined;
   resolve(schema: Schema): Schema;
@@ -114,6 +119,11 @@ export function loadSchemas(root: string = REPO_ROOT): SchemaSet {
       const key = `${apiVersion} ${kind}`;
       if (!compiled.has(key) && byKind.has(key)) compiled.set(key, byKind.get(key)!());
       return compiled.get(key);
+    },
+    validator(schema) {
+      const key = JSON.stringify(schema);
+      if (!compiled.has(key)) compiled.set(key, ajv.compile(schema));
+      return compiled.get(key)!;
     },
     definition: (name) => definitions[name],
     resolve(schema) {
@@ -280,6 +290,14 @@ function valueAt(object: unknown, pointer: string): unknown {
 export function schemaErrors(object: Record<string, unknown>, schemas: SchemaSet): string[] | undefined {
   const validate = schemas.validatorFor(String(object.apiVersion), String(object.kind));
   if (!validate) return undefined;
+  return valueErrors(object, validate);
+}
+
+/**
+ * Errors of a value against a validator ("path: message", the path dotted from the value's root),
+ * without those about values Terraform computes at apply.
+ */
+export function valueErrors(object: unknown, validate: ValidateFunction): string[] {
   if (validate(object)) return [];
   const relevant = (e: ErrorObject) => !isToken(valueAt(object, e.instancePath));
   // anyOf/oneOf report each branch; the branch errors say more.
@@ -287,7 +305,12 @@ export function schemaErrors(object: Record<string, unknown>, schemas: SchemaSet
     .filter(relevant)
     .filter((e) => e.keyword !== "anyOf")
     .map((e) => {
-      const at = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(object)";
+      const at =
+        e.instancePath
+          .split("/")
+          .slice(1)
+          .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"))
+          .join(".") || "(object)";
       const extra = e.keyword === "additionalProperties" ? ` "${String(e.params.additionalProperty)}"` : "";
       return `${at}: ${e.message}${extra}`;
     });

@@ -7,14 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  provenanceEntry,
-  readProvenance,
-  REPO_ROOT,
-  verifyFiles,
-  type ProvenanceEntry,
-  type ProvenanceImage,
-} from "./provenance";
+import { provenanceEntry, readProvenance, REPO_ROOT, verifyFiles, type ProvenanceEntry } from "./provenance";
 
 /** The PROVENANCE entry of the release itself. */
 export const KUBEFLOW_ENTRY = "kubeflow";
@@ -42,9 +35,12 @@ export function renderDir(version: string, root: string = REPO_ROOT): string {
 
 export class ReleaseError extends Error {}
 
-/** How the render's header names a pinned source: "owner/name tag (commit)". */
-export function pinnedSource(entry: Pick<ProvenanceEntry, "repository" | "tag" | "commit">): string {
-  return `${entry.repository} ${entry.tag} (${entry.commit})`;
+/**
+ * How the render's header names a pinned source: "owner/name ref (commit)". The committed render's
+ * header is checksummed, so this text must not change (it names the ref, tag or branch alike).
+ */
+export function pinnedSource(entry: Pick<ProvenanceEntry, "repository" | "ref" | "commit">): string {
+  return `${entry.repository} ${entry.ref} (${entry.commit})`;
 }
 
 /** The comment lines heading the render's kustomization.yaml: what it was rendered from, and by what. */
@@ -111,27 +107,4 @@ export function verifyRender(version: string, root: string = REPO_ROOT): Provena
     );
   }
   return entry;
-}
-
-/** Splits an image reference into repository and tag (a digest counts as the tag). */
-export function parseImage(image: string): ProvenanceImage {
-  const at = image.indexOf("@");
-  if (at >= 0) return { repository: image.slice(0, at), tag: image.slice(at + 1) };
-  const lastSlash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  if (colon > lastSlash) return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repository: image, tag: "latest" };
-}
-
-/** Every container image the objects' pod templates name, sorted and de-duplicated. */
-export function imagesOf(objects: readonly Record<string, unknown>[]): ProvenanceImage[] {
-  const found = new Set<string>();
-  for (const o of objects) {
-    const spec = (o as { spec?: { template?: { spec?: Record<string, unknown> } } }).spec?.template?.spec;
-    if (!spec) continue;
-    for (const list of ["containers", "initContainers"]) {
-      for (const c of (spec[list] as { image?: string }[] | undefined) ?? []) if (c.image) found.add(c.image);
-    }
-  }
-  return [...found].sort().map(parseImage);
 }

@@ -1,11 +1,13 @@
 /**
  * upstream/PROVENANCE.json: what this project takes from upstream, where from and what it hashed
- * to. One entry per artifact: the upstream repository, tag and commit, the files in this repository
- * that came from it (path and sha256) and the container images it names.
+ * to. One entry per artifact: the upstream repository, the ref it was taken at (a tag, or a branch
+ * whose recorded commit is what counts) and that commit, the files in this repository that came
+ * from it (path and sha256) and the container images this project runs from it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type { ImageReference } from "./image-ref";
 
 export const REPO_ROOT = path.join(__dirname, "..");
 export const PROVENANCE_FILE = path.join(REPO_ROOT, "upstream", "PROVENANCE.json");
@@ -16,19 +18,36 @@ export interface ProvenanceFile {
   readonly sha256: string;
 }
 
-export interface ProvenanceImage {
-  readonly repository: string;
-  readonly tag: string;
-}
+/**
+ * An image this project runs from the entry, as the cluster pulls it (fully qualified: see
+ * lib/image-ref.ts). Recorded by `npm run conformance -- --record-images` from what we apply;
+ * the conformance check requires the record to equal what we apply.
+ */
+export type ProvenanceImage = ImageReference;
 
-export interface ProvenanceEntry {
-  readonly name: string;
-  readonly version: string;
+/**
+ * What a pin's ref is. A tag names one commit for good: re-taking it checks that it still does. A
+ * branch moves: only its recorded commit counts, and steps read that commit, never the branch. A
+ * commit is its own ref (a repository pinned at a snapshot, such as kubernetes/k8s.io's promoter
+ * manifests, which have no releases).
+ */
+export type RefKind = "tag" | "branch" | "commit";
+export const REF_KINDS: readonly RefKind[] = ["tag", "branch", "commit"];
+
+/** Where an entry comes from: the repository, the ref and its kind, and the commit that was taken. */
+export interface Pin {
   /** "owner/name" on GitHub. */
   readonly repository: string;
-  readonly tag: string;
-  /** The tag's commit, 40 hex digits. */
+  /** The tag or branch name, e.g. "v1.14.1" or "release-v1.14.1". */
+  readonly ref: string;
+  readonly refKind: RefKind;
+  /** The commit taken, 40 hex digits: the tag's commit, or the branch's commit when it was taken. */
   readonly commit: string;
+}
+
+export interface ProvenanceEntry extends Pin {
+  readonly name: string;
+  readonly version: string;
   readonly files: readonly ProvenanceFile[];
   readonly images: readonly ProvenanceImage[];
 }

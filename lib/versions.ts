@@ -12,7 +12,7 @@
  *   aws eks describe-addon-versions --kubernetes-version <minor> --addon-name vpc-cni \
  *     --query 'addons[].addonVersions[?compatibilities[?defaultVersion]].addonVersion'
  */
-import { provenanceEntry, readProvenance, type ProvenanceEntry, type ProvenanceImage } from "./provenance";
+import { provenanceEntry, readProvenance, type ProvenanceEntry } from "./provenance";
 
 const ENTRIES = readProvenance();
 const entry = (name: string): ProvenanceEntry => provenanceEntry(name, ENTRIES);
@@ -37,18 +37,20 @@ export const UPSTREAM = {
   busybox: entry("busybox"),
   /** The AWS provider's schemas and update code, for the day-2 check's facts (conformance/provider-facts.ts). */
   terraformProviderAws: entry("terraform-provider-aws"),
+  /** Modules whose flag registrations cluster-autoscaler links (conformance/autoscaler-flags.ts). */
+  componentBase: entry("component-base"),
+  cloudProviderGcp: entry("cloud-provider-gcp"),
+  /** kubernetes/k8s.io's promoter records: what registry.k8s.io serves (conformance/images.ts). */
+  k8sIoAutoscalingPromoter: entry("k8s-io-autoscaling-promoter"),
+  k8sIoAutoscalingImages: entry("k8s-io-autoscaling-images"),
+  k8sIoJobsetPromoter: entry("k8s-io-jobset-promoter"),
+  k8sIoJobsetImages: entry("k8s-io-jobset-images"),
   /** The Kubeflow release (its render) and the remote bases it pulls. */
   kubeflow: entry("kubeflow"),
   kubeflowArgoWorkflows: entry("kubeflow-argo-workflows"),
   kubeflowLws: entry("kubeflow-lws"),
   kubeflowJobset: entry("kubeflow-jobset"),
 } as const;
-
-/** The one image an entry records. */
-function onlyImage(e: ProvenanceEntry): ProvenanceImage {
-  if (e.images.length !== 1) throw new Error(`upstream/PROVENANCE.json entry "${e.name}" should name one image`);
-  return e.images[0];
-}
 
 /** Kubernetes minor of a version ("1.35.2" -> "1.35"). */
 const minorOf = (version: string) => version.split(".").slice(0, 2).join(".");
@@ -77,7 +79,9 @@ export interface ClusterAutoscalerVersions {
 export const CLUSTER_AUTOSCALER_VERSIONS: Readonly<Record<string, ClusterAutoscalerVersions>> = {
   [minorOf(UPSTREAM.clusterAutoscaler.version)]: {
     chart: UPSTREAM.clusterAutoscalerChart.version,
-    imageTag: onlyImage(UPSTREAM.clusterAutoscaler).tag,
+    // The release's image is tagged v<version>: the chart's default pairs appVersion 1.35.0 with
+    // image.tag v1.35.0 (cluster-autoscaler-chart 9.59.0 Chart.yaml:2, values.yaml:306).
+    imageTag: `v${UPSTREAM.clusterAutoscaler.version}`,
   },
 };
 
@@ -98,10 +102,12 @@ export const KARPENTER_CHART = UPSTREAM.karpenterChart.version;
 
 /** eks-charts' aws-load-balancer-controller chart, and the controller image it runs. */
 export const AWS_LOAD_BALANCER_CONTROLLER_CHART = UPSTREAM.awsLoadBalancerControllerChart.version;
-export const AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG = onlyImage(UPSTREAM.awsLoadBalancerController).tag;
+/** The controller's image tag is v<version> (eks-charts' chart: appVersion v3.5.0, values.yaml image.tag v3.5.0). */
+export const AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG = `v${UPSTREAM.awsLoadBalancerController.version}`;
 
 /** The image of the fsx stack's one-off permissions Job. */
-export const BUSYBOX_IMAGE = `${onlyImage(UPSTREAM.busybox).repository}:${onlyImage(UPSTREAM.busybox).tag}`;
+/** The Docker official image, from its mirror on ECR Public (no Docker Hub pull limits), at the pinned tag. */
+export const BUSYBOX_IMAGE = `public.ecr.aws/docker/library/busybox:${UPSTREAM.busybox.version}`;
 
 /** The Kubeflow release the committed render is of (the default of kubeflow.manifestsVersion). */
 export const KUBEFLOW_VERSION = UPSTREAM.kubeflow.version;

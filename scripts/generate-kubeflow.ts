@@ -2,13 +2,14 @@
  * npm run generate -- kubeflow [--source owner/name=<git dir>]...
  *
  * Renders the Kubeflow release pinned in upstream/PROVENANCE.json (entry "kubeflow": kubeflow/community-distribution, formerly kubeflow/manifests,
- * at its tag) into kustomize-out/kubeflow/<version>/, with the remote bases upstream's `example` pulls
+ * at its ref) into kustomize-out/kubeflow/<version>/, with the remote bases upstream's `example` pulls
  * over the network (KUBEFLOW_REMOTE_BASES, each pinned by its own entry) resolved locally at their
- * pinned tags, and records the sha256 of every rendered file and the images it names.
+ * pinned refs, and records the sha256 of every rendered file and the images it names.
  *
  * Sources: each repository is read with `git archive` from a git directory (upstream-git.ts):
- * `--source` names one, otherwise a shallow clone at the tag in .cache/upstream-sources/ (git and
- * GitHub are needed here only, never to install). A tag whose commit is not the recorded one is refused.
+ * `--source` names one, otherwise a shallow clone in .cache/upstream-sources/ (git and GitHub are
+ * needed here only, never to install). A tag whose commit is not the recorded one is refused; a
+ * branch pin is read at its recorded commit.
  */
 import {
   existsSync,
@@ -23,7 +24,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { imagesOf, KUBEFLOW_ENTRY, KUBEFLOW_REMOTE_BASES, renderDir, renderHeader } from "../lib/kubeflow-release";
+import { KUBEFLOW_ENTRY, KUBEFLOW_REMOTE_BASES, renderDir, renderHeader } from "../lib/kubeflow-release";
 import { provenanceEntry, readProvenance, REPO_ROOT, sha256, type ProvenanceEntry } from "../lib/provenance";
 import { extractAt, gitDirFor, run, type SourceOptions } from "./upstream-git";
 
@@ -36,7 +37,7 @@ export interface KubeflowGenerateOptions extends SourceOptions {
 
 /** The git directory to read a pinned entry from (see upstream-git.ts). */
 function gitDirForEntry(entry: ProvenanceEntry, options: KubeflowGenerateOptions): string | undefined {
-  return gitDirFor(entry.repository, entry.tag, options);
+  return gitDirFor(entry, options);
 }
 
 const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -78,7 +79,7 @@ const RELEASE_ASSET = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/releases\/downloa
 /**
  * Points every remote base in the kustomizations under `manifestsDir` at its local copy in
  * `work/<entry name>/`; a release asset is rebuilt next to the kustomization that names it. A
- * remote reference that no entry pins, or that pins another tag, is refused with the file.
+ * remote reference that no entry pins, or that pins another ref, is refused with the file.
  */
 export function resolveRemoteBases(
   buildDir: string,
@@ -113,9 +114,9 @@ export function resolveRemoteBases(
           `${relativeFile}: remote base ${url} is not pinned; add an entry for ${repository || url} to upstream/PROVENANCE.json and KUBEFLOW_REMOTE_BASES`,
         );
       }
-      if (ref !== entry.tag) {
+      if (ref !== entry.ref) {
         throw new KubeflowGenerateError(
-          `${relativeFile}: ${url} asks for ${entry.repository} at ${ref}, but upstream/PROVENANCE.json pins ${entry.tag} (entry "${entry.name}")`,
+          `${relativeFile}: ${url} asks for ${entry.repository} at ${ref}, but upstream/PROVENANCE.json pins ${entry.ref} (entry "${entry.name}")`,
         );
       }
       const base = KUBEFLOW_REMOTE_BASES.find((b) => b.entry === entry.name)!;
@@ -127,7 +128,7 @@ export function resolveRemoteBases(
             `${relativeFile}: ${url}: entry "${entry.name}" does not describe this release asset`,
           );
         }
-        target = `${entry.name}-${entry.tag}-${base.asset}`;
+        target = `${entry.name}-${entry.ref}-${base.asset}`;
         writeFileSync(path.join(path.dirname(file), target), build(path.join(tree, base.buildDir)));
       } else {
         target = path.relative(path.dirname(file), path.join(tree, git![2]));
@@ -197,24 +198,25 @@ export function renderKubeflow(options: KubeflowGenerateOptions = {}): KubeflowR
   try {
     for (const entry of [release, ...bases]) {
       const gitDir = gitDirForEntry(entry, options);
-      if (!gitDir) throw new KubeflowGenerateError(`no source for ${entry.repository} ${entry.tag}`);
-      options.log?.(`reading ${entry.repository} ${entry.tag} (${entry.commit.slice(0, 12)})`);
+      if (!gitDir) throw new KubeflowGenerateError(`no source for ${entry.repository} ${entry.ref}`);
+      options.log?.(`reading ${entry.repository} ${entry.refKind} ${entry.ref} (${entry.commit.slice(0, 12)})`);
       extractAt(entry, gitDir, path.join(work, entry.name));
     }
     const manifests = path.join(work, release.name);
     if (!existsSync(path.join(manifests, "example"))) {
-      throw new KubeflowGenerateError(`${release.repository} ${release.tag} has no example/ to render`);
+      throw new KubeflowGenerateError(`${release.repository} ${release.ref} has no example/ to render`);
     }
     resolveRemoteBases(path.join(manifests, "example"), manifests, work, bases);
     options.log?.("rendering example/ with kubectl kustomize");
     const rendered = kustomize(path.join(manifests, "example"));
     const files = splitRender(rendered, renderHeader(release, bases, kustomizeVersion()));
-    const objects = parseAllDocuments(rendered).map((d) => d.toJS() as Record<string, unknown>);
     const dir = path.relative(root, renderDir(release.version, root)).split(path.sep).join("/");
     const entry: ProvenanceEntry = {
       ...release,
       files: [...files.keys()].sort().map((f) => ({ path: `${dir}/${f}`, sha256: sha256(files.get(f)!) })),
-      images: imagesOf(objects),
+      // What the install runs is the render built with our overlay: recorded by `npm run conformance
+      // -- --record-images` and checked against that build, so a render keeps the record.
+      images: release.images,
     };
     return { entry, files };
   } finally {

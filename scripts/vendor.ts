@@ -1,19 +1,23 @@
 /**
- * npm run vendor -- <entry> [--tag <tag>] [--version <version>] [--source owner/name=<git dir>]...
- * npm run vendor -- --all [--source ...]      re-vendor every entry at its recorded tag
+ * npm run vendor -- <entry> [--ref <ref>] [--version <version>] [--source owner/name=<git dir>]...
+ * npm run vendor -- --all [--source ...]      re-vendor every entry at its recorded pin
  * npm run vendor -- --check [--source ...]    compare upstream/ with the sources (when at hand)
  *
  * Copies what this project takes from an upstream repository (VENDORED below: chart values and
  * templates, CRDs, IAM policies, flag definitions, schemas) byte for byte from the repository at a
- * tag into upstream/<entry>/<path in the repository>, and records the tag, its commit, the sha256 of
- * every file and the images it names in upstream/PROVENANCE.json. Nothing in upstream/ is written
- * by hand. The Kubeflow render has its own step (`npm run generate -- kubeflow`).
+ * ref into upstream/<entry>/<path in the repository>, and records the ref, its kind (tag or
+ * branch), the commit and the sha256 of every file in upstream/PROVENANCE.json (the images an entry
+ * records are what this project runs from it, recorded by `npm run conformance -- --record-images`).
+ * Each entry's ref kind is fixed below and checked against the source. Re-taking a recorded pin
+ * reads a tag (refused when it names another commit now) or a branch pin's recorded commit (never
+ * the branch, which has moved on); `--ref` or `--version` takes a new pin, a branch at its current
+ * commit. Nothing in upstream/ is written by hand. The Kubeflow render has its own step (`npm run
+ * generate -- kubeflow`).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, cpSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { parseImage } from "../lib/kubeflow-release";
 import {
   PROVENANCE_FILE,
   readProvenance,
@@ -22,8 +26,9 @@ import {
   writeProvenanceEntry,
   type ProvenanceEntry,
   type ProvenanceImage,
+  type RefKind,
 } from "../lib/provenance";
-import { commitOf, extractAt, gitDirFor, UpstreamGitError, type SourceOptions } from "./upstream-git";
+import { extractAt, gitDirFor, resolvePin, UpstreamGitError, type PinToRead, type SourceOptions } from "./upstream-git";
 
 /** Reads a vendored file by its path in the upstream repository. */
 export type VendoredFile = (repoPath: string) => string;
@@ -34,39 +39,54 @@ export interface VendorSpec {
   readonly repository: string;
   /** Files or folders in the repository, taken whole. */
   readonly paths: readonly string[];
-  /** The tag of a version (for `--version` without `--tag`). */
-  readonly tagOf: (version: string) => string;
-  /** The version a tag stands for, from the tag or the vendored files. */
-  readonly versionOf: (tag: string, file: VendoredFile) => string;
-  /** The container images the artifact runs, from its vendored files. */
-  readonly images?: (file: VendoredFile, version: string) => ProvenanceImage[];
+  /** Whether the entry is taken at a tag or at a branch (checked against the source when a pin is taken). */
+  readonly refKind: RefKind;
+  /** The ref of a version (for `--version` without `--ref`). */
+  readonly refOf: (version: string) => string;
+  /** The version a ref stands for, from the ref or the vendored files. */
+  readonly versionOf: (ref: string, file: VendoredFile) => string;
+  /** Refuses a pin the vendored files show to be wrong (throws a VendorError). */
+  readonly check?: (file: VendoredFile, version: string) => void;
 }
 
-const strip = (prefix: string) => (tag: string) => {
-  if (!tag.startsWith(prefix)) throw new VendorError(`tag "${tag}" does not start with "${prefix}"`);
-  return tag.slice(prefix.length);
+const strip = (prefix: string) => (ref: string) => {
+  if (!ref.startsWith(prefix)) throw new VendorError(`ref "${ref}" does not start with "${prefix}"`);
+  return ref.slice(prefix.length);
 };
 const yamlOf = (file: VendoredFile, p: string) => parse(file(p)) as Record<string, unknown>;
 const chartVersion = (chartYaml: string) => (file: VendoredFile) => String(yamlOf(file, chartYaml).version);
-const chartAppVersion = (file: VendoredFile, chartYaml: string) => String(yamlOf(file, chartYaml).appVersion);
 
 export class VendorError extends Error {}
+
+/** The images an entry records now (kept when it is vendored again). */
+function recordedImages(name: string, root: string = REPO_ROOT): ProvenanceImage[] {
+  const file = path.join(root, "upstream", "PROVENANCE.json");
+  return existsSync(file) ? [...(readProvenance(file).find((e) => e.name === name)?.images ?? [])] : [];
+}
 
 /** Everything vendored, by entry. */
 export const VENDORED: readonly VendorSpec[] = [
   {
-    // The autoscaler itself: its flags, its AWS policy, its module versions (klog's flags).
+    // The autoscaler itself: its AWS policy, its module versions (of klog, component-base and
+    // cloud-provider-gcp), and every file of its own that registers a command-line flag or leads to
+    // a registration elsewhere (conformance/autoscaler-flags.ts says how that set was found):
+    // main.go (which registration sites run), config/flags/flags.go (its own flags), config/const.go
+    // (flag names defined as constants there), and the imports that link the GCE provider, whose
+    // dependency registers two flags (builder_all.go, gce/gce_manager.go).
     name: "cluster-autoscaler",
     repository: "kubernetes/autoscaler",
     paths: [
+      "cluster-autoscaler/main.go",
       "cluster-autoscaler/config/flags/flags.go",
+      "cluster-autoscaler/config/const.go",
+      "cluster-autoscaler/cloudprovider/builder/builder_all.go",
+      "cluster-autoscaler/cloudprovider/gce/gce_manager.go",
       "cluster-autoscaler/cloudprovider/aws/README.md",
       "cluster-autoscaler/go.mod",
     ],
-    tagOf: (v) => `cluster-autoscaler-${v}`,
+    refKind: "tag",
+    refOf: (v) => `cluster-autoscaler-${v}`,
     versionOf: strip("cluster-autoscaler-"),
-    // The image the chart's repository names, at this release's tag (the chart entry proves the repository).
-    images: (_file, version) => [{ repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: `v${version}` }],
   },
   {
     name: "cluster-autoscaler-chart",
@@ -76,7 +96,8 @@ export const VENDORED: readonly VendorSpec[] = [
       "cluster-autoscaler/charts/cluster-autoscaler/values.yaml",
       "cluster-autoscaler/charts/cluster-autoscaler/templates",
     ],
-    tagOf: (v) => `cluster-autoscaler-chart-${v}`,
+    refKind: "tag",
+    refOf: (v) => `cluster-autoscaler-chart-${v}`,
     versionOf: strip("cluster-autoscaler-chart-"),
   },
   {
@@ -84,8 +105,36 @@ export const VENDORED: readonly VendorSpec[] = [
     name: "klog",
     repository: "kubernetes/klog",
     paths: ["klog.go"],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
+  },
+  {
+    // The component-base functions the autoscaler's main.go calls to register flags (leader election,
+    // logging, feature gates) and to merge Go's flag set into pflag's; its version is in the autoscaler's go.mod.
+    name: "component-base",
+    repository: "kubernetes/component-base",
+    paths: [
+      "cli/flag/flags.go",
+      "config/options/leaderelectionconfig.go",
+      "featuregate/feature_gate.go",
+      "logs/api/v1/options.go",
+      "logs/api/v1/types.go",
+      "logs/json/register/register.go",
+    ],
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
+    versionOf: strip("v"),
+  },
+  {
+    // The GCE provider library the autoscaler's (default-built) GCE provider imports: its init()
+    // registers two flags on Go's command line. Its version is in the autoscaler's go.mod.
+    name: "cloud-provider-gcp",
+    repository: "kubernetes/cloud-provider-gcp",
+    paths: ["providers/gce/gce_loadbalancer.go"],
+    refKind: "tag",
+    refOf: (v) => `providers/v${v}`,
+    versionOf: strip("providers/v"),
   },
   {
     name: "nvidia-device-plugin",
@@ -95,16 +144,9 @@ export const VENDORED: readonly VendorSpec[] = [
       "deployments/helm/nvidia-device-plugin/values.yaml",
       "deployments/helm/nvidia-device-plugin/templates",
     ],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
-    images: (file) => {
-      const values = yamlOf(file, "deployments/helm/nvidia-device-plugin/values.yaml") as {
-        image: { repository: string; tag: string };
-      };
-      // "Overrides the image tag whose default is the chart appVersion" (values.yaml), with a "v".
-      const tag = values.image.tag || `v${chartAppVersion(file, "deployments/helm/nvidia-device-plugin/Chart.yaml")}`;
-      return [{ repository: values.image.repository, tag }];
-    },
   },
   {
     name: "headlamp",
@@ -115,16 +157,9 @@ export const VENDORED: readonly VendorSpec[] = [
       "charts/headlamp/values.schema.json",
       "charts/headlamp/templates",
     ],
-    tagOf: (v) => `headlamp-helm-${v}`,
+    refKind: "tag",
+    refOf: (v) => `headlamp-helm-${v}`,
     versionOf: strip("headlamp-helm-"),
-    images: (file) => {
-      const values = yamlOf(file, "charts/headlamp/values.yaml") as {
-        image: { registry: string; repository: string; tag: string };
-      };
-      // "If "" uses appVersion in Chart.yaml" (values.yaml); the chart's helper prefixes a "v".
-      const tag = values.image.tag || `v${chartAppVersion(file, "charts/headlamp/Chart.yaml")}`;
-      return [{ repository: `${values.image.registry}/${values.image.repository}`, tag }];
-    },
   },
   {
     // The release itself: the CRDs its controller serves and the getting-started CloudFormation
@@ -136,7 +171,8 @@ export const VENDORED: readonly VendorSpec[] = [
       "pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml",
       "website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml",
     ],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
   },
   {
@@ -152,23 +188,18 @@ export const VENDORED: readonly VendorSpec[] = [
       "charts/karpenter-crd/values.yaml",
       "charts/karpenter-crd/templates",
     ],
-    tagOf: (v) => `release-v${v}`,
-    versionOf: (_tag, file) => chartVersion("charts/karpenter/Chart.yaml")(file),
-    images: (file) => {
-      const values = yamlOf(file, "charts/karpenter/values.yaml") as {
-        controller: { image: { repository: string; tag: string; digest?: string } };
-      };
-      const image = values.controller.image;
-      return [{ repository: image.repository, tag: image.digest ? `${image.tag}@${image.digest}` : image.tag }];
-    },
+    // release-v1.14.1 is a branch of aws/karpenter-provider-aws, not a tag (refs/heads/ in the repository).
+    refKind: "branch",
+    refOf: (v) => `release-v${v}`,
+    versionOf: (_ref, file) => chartVersion("charts/karpenter/Chart.yaml")(file),
   },
   {
     name: "aws-load-balancer-controller",
     repository: "kubernetes-sigs/aws-load-balancer-controller",
     paths: ["docs/install/iam_policy.json"],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
-    images: (_file, version) => [{ repository: "public.ecr.aws/eks/aws-load-balancer-controller", tag: `v${version}` }],
   },
   {
     // The chart as users install it, from https://aws.github.io/eks-charts (tags are the repository's, not the chart's).
@@ -179,42 +210,32 @@ export const VENDORED: readonly VendorSpec[] = [
       "stable/aws-load-balancer-controller/values.yaml",
       "stable/aws-load-balancer-controller/templates",
     ],
-    tagOf: () => {
-      throw new VendorError("aws/eks-charts tags are not chart versions: pass --tag v0.0.N");
+    refKind: "tag",
+    refOf: () => {
+      throw new VendorError("aws/eks-charts tags are not chart versions: pass --ref v0.0.N");
     },
-    versionOf: (_tag, file) => chartVersion("stable/aws-load-balancer-controller/Chart.yaml")(file),
-    images: (file) => {
-      const values = yamlOf(file, "stable/aws-load-balancer-controller/values.yaml") as {
-        image: { repository: string; tag: string };
-      };
-      return [{ repository: values.image.repository, tag: values.image.tag }];
-    },
+    versionOf: (_ref, file) => chartVersion("stable/aws-load-balancer-controller/Chart.yaml")(file),
   },
   {
     name: "aws-fsx-csi-driver",
     repository: "kubernetes-sigs/aws-fsx-csi-driver",
     paths: ["deploy/kubernetes/base", "docs/install.md"],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
-    images: (file) => {
-      const found = new Set<string>();
-      for (const f of ["controller-deployment.yaml", "node-daemonset.yaml"]) {
-        for (const m of file(`deploy/kubernetes/base/${f}`).matchAll(/^\s*image:\s*(\S+)\s*$/gm)) found.add(m[1]);
-      }
-      return [...found].sort().map(parseImage);
-    },
   },
   {
     // Kubernetes' OpenAPI (v2) for a release, as the official Python client vendors it from kubernetes/kubernetes.
     name: "kubernetes-openapi",
     repository: "kubernetes-client/python",
     paths: ["kubernetes/swagger.json.unprocessed", "scripts/constants.py"],
-    tagOf: () => {
+    refKind: "tag",
+    refOf: () => {
       throw new VendorError(
-        "kubernetes-client/python tags are client versions (v35.0.0 for Kubernetes 1.35): pass --tag",
+        "kubernetes-client/python tags are client versions (v35.0.0 for Kubernetes 1.35): pass --ref",
       );
     },
-    versionOf: (_tag, file) => {
+    versionOf: (_ref, file) => {
       const branch = /^KUBERNETES_BRANCH = "release-(\d+\.\d+)"$/m.exec(file("scripts/constants.py"));
       if (!branch) throw new VendorError("scripts/constants.py names no KUBERNETES_BRANCH");
       return branch[1];
@@ -249,19 +270,45 @@ export const VENDORED: readonly VendorSpec[] = [
       "index/internal/service/ec2/func.resourceSecurityGroup.goindex",
       "index/internal/service/iam/func.resourceRole.goindex",
     ],
-    tagOf: (v) => `v${v}`,
+    refKind: "tag",
+    refOf: (v) => `v${v}`,
     versionOf: strip("v"),
   },
+  // kubernetes/k8s.io's image promoter records, which say what registry.k8s.io serves: a project's
+  // promoter manifest (its staging source and the production registries, whose path under
+  // k8s-artifacts-prod/images/ is the path under registry.k8s.io) and its images.yaml (each image's
+  // digests and their tags). The repository has no releases: each file is pinned at a commit (the
+  // newest snapshot within reach when it was taken). conformance/images.ts checks every
+  // registry.k8s.io image we run against them.
+  ...(
+    [
+      ["autoscaling", "promoter", "manifests/k8s-staging-autoscaling/promoter-manifest.yaml"],
+      ["autoscaling", "images", "images/k8s-staging-autoscaling/images.yaml"],
+      ["jobset", "promoter", "manifests/k8s-staging-jobset/promoter-manifest.yaml"],
+      ["jobset", "images", "images/k8s-staging-jobset/images.yaml"],
+    ] as const
+  ).map(([project, what, file]): VendorSpec => ({
+    name: `k8s-io-${project}-${what}`,
+    repository: "kubernetes/k8s.io",
+    paths: [`registry.k8s.io/${file}`],
+    refKind: "commit",
+    refOf: () => {
+      throw new VendorError("kubernetes/k8s.io has no releases: pass --ref <commit>");
+    },
+    versionOf: (ref) => ref.slice(0, 12),
+  })),
   {
     // The image the fsx stack's permissions Job runs: an official Docker image, mirrored on ECR Public.
     name: "busybox",
     repository: "docker-library/official-images",
     paths: ["library/busybox"],
-    tagOf: () => "master",
+    // The library file lives on the default branch; a release is pinned by the commit that listed it.
+    refKind: "branch",
+    refOf: () => "master",
     versionOf: () => {
       throw new VendorError("pass --version: the busybox release to pin, one of the Tags in library/busybox");
     },
-    images: (file, version) => {
+    check: (file, version) => {
       const tags = file("library/busybox")
         .split("\n")
         .filter((l) => l.startsWith("Tags:"))
@@ -272,7 +319,6 @@ export const VENDORED: readonly VendorSpec[] = [
             .map((t) => t.trim()),
         );
       if (!tags.includes(version)) throw new VendorError(`library/busybox has no tag ${version}`);
-      return [{ repository: "public.ecr.aws/docker/library/busybox", tag: version }];
     },
   },
 ];
@@ -302,34 +348,51 @@ function filesUnder(dir: string, base: string = dir): string[] {
 export interface VendorOptions extends SourceOptions {
   /** @default the project root */
   readonly root?: string;
-  /** Refuse the tag unless it is this commit (re-vendoring a recorded pin). */
-  readonly expectCommit?: string;
 }
 
-/** Takes an entry's files at `tag` into a scratch folder and returns the entry it would record. */
+/**
+ * The ref to take an entry at and, when re-taking a recorded pin, its recorded commit: a tag is
+ * refused unless it still names that commit; a branch pin is read at that commit.
+ */
+export interface VendorPin {
+  readonly ref: string;
+  readonly commit?: string;
+}
+
+/** Takes an entry's files at a pin into a scratch folder and returns the entry it would record. */
 export function takeFromUpstream(
   spec: VendorSpec,
-  tag: string,
+  pin: VendorPin,
   version: string | undefined,
   options: VendorOptions,
 ): { entry: ProvenanceEntry; scratch: string } {
-  const gitDir = gitDirFor(spec.repository, tag, options);
+  const toRead: PinToRead = { repository: spec.repository, ref: pin.ref, refKind: spec.refKind, name: spec.name };
+  const source =
+    spec.refKind === "branch"
+      ? { ...toRead, commit: pin.commit }
+      : spec.refKind === "commit"
+        ? { ...toRead, commit: pin.ref }
+        : toRead;
+  const gitDir = gitDirFor(source, options);
   if (!gitDir)
-    throw new VendorError(`no source for ${spec.repository} ${tag}: pass --source ${spec.repository}=<git dir>`);
-  const commit = commitOf(gitDir, spec.repository, tag);
-  if (options.expectCommit && commit !== options.expectCommit) {
     throw new VendorError(
-      `${spec.repository} ${tag} is commit ${commit}, but upstream/PROVENANCE.json records ${options.expectCommit} ` +
-        `(entry "${spec.name}"): the tag moved; check upstream, then vendor it on purpose with --tag ${tag}`,
+      `no source for ${spec.repository} ${spec.refKind} ${pin.ref}: pass --source ${spec.repository}=<git dir>`,
+    );
+  const commit = resolvePin(gitDir, source);
+  if (spec.refKind === "tag" && pin.commit && commit !== pin.commit) {
+    throw new VendorError(
+      `${spec.repository} ${pin.ref} is commit ${commit}, but upstream/PROVENANCE.json records ${pin.commit} ` +
+        `(entry "${spec.name}"): the tag moved; check upstream, then vendor it on purpose with --ref ${pin.ref}`,
     );
   }
   const scratch = mkdtempSync(path.join(tmpdir(), `vendor-${spec.name}-`));
-  extractAt({ ...spec, tag, commit }, gitDir, scratch, spec.paths);
+  extractAt({ ...source, commit }, gitDir, scratch, spec.paths);
   for (const p of spec.paths) {
-    if (!existsSync(path.join(scratch, p))) throw new VendorError(`${spec.repository} ${tag} has no ${p}`);
+    if (!existsSync(path.join(scratch, p))) throw new VendorError(`${spec.repository} ${pin.ref} has no ${p}`);
   }
   const file: VendoredFile = (p) => readFileSync(path.join(scratch, p), "utf8");
-  const resolved = version ?? spec.versionOf(tag, file);
+  const resolved = version ?? spec.versionOf(pin.ref, file);
+  spec.check?.(file, resolved);
   const dir = path
     .relative(options.root ?? REPO_ROOT, vendorDir(spec.name, options.root))
     .split(path.sep)
@@ -338,25 +401,28 @@ export function takeFromUpstream(
     name: spec.name,
     version: resolved,
     repository: spec.repository,
-    tag,
+    ref: pin.ref,
+    refKind: spec.refKind,
     commit,
     files: filesUnder(scratch).map((f) => ({
       path: `${dir}/${f}`,
       sha256: sha256(readFileSync(path.join(scratch, f))),
     })),
-    images: spec.images?.(file, resolved) ?? [],
+    // What the project runs from the entry is recorded by `npm run conformance -- --record-images`
+    // from what it applies, not from upstream's defaults: vendoring keeps the record.
+    images: recordedImages(spec.name, options.root),
   };
   return { entry, scratch };
 }
 
-/** Vendors an entry at a tag: replaces upstream/<name>/ and its PROVENANCE entry. */
+/** Vendors an entry at a pin: replaces upstream/<name>/ and its PROVENANCE entry. */
 export function vendor(
   spec: VendorSpec,
-  tag: string,
+  pin: VendorPin,
   version: string | undefined,
   options: VendorOptions = {},
 ): ProvenanceEntry {
-  const { entry, scratch } = takeFromUpstream(spec, tag, version, options);
+  const { entry, scratch } = takeFromUpstream(spec, pin, version, options);
   try {
     const dir = vendorDir(spec.name, options.root);
     rmSync(dir, { recursive: true, force: true });
@@ -370,25 +436,28 @@ export function vendor(
 }
 
 /**
- * Differences between upstream/<name>/ and the entry's source at its recorded tag and commit
- * (undefined when the source is not at hand): a file changed, missing or extra, or a recorded
- * field (version, images, sums) that the source no longer gives.
+ * Differences between upstream/<name>/ and the entry's source at its recorded pin (undefined when
+ * the source is not at hand): a file changed, missing or extra, a tag that names another commit
+ * now, a ref kind other than the entry's, or a recorded field (version, sums) that the
+ * source no longer gives. A branch pin is compared at its recorded commit.
  */
 export function compareWithSource(
   spec: VendorSpec,
   recorded: ProvenanceEntry,
   options: VendorOptions,
 ): string[] | undefined {
-  if (!gitDirFor(spec.repository, recorded.tag, { ...options, clone: false })) return undefined;
-  const { entry, scratch } = takeFromUpstream(spec, recorded.tag, recorded.version, { ...options, clone: false });
+  if (recorded.refKind !== spec.refKind)
+    return [
+      `${spec.name}: recorded as a ${recorded.refKind}, but ${spec.repository} ${recorded.ref} is taken as a ${spec.refKind}`,
+    ];
+  if (!gitDirFor(recorded, { ...options, clone: false })) return undefined;
+  // A tag is taken as it is now and compared; a branch pin only ever at its recorded commit.
+  const pin = { ref: recorded.ref, commit: spec.refKind === "tag" ? undefined : recorded.commit };
+  const { entry, scratch } = takeFromUpstream(spec, pin, recorded.version, { ...options, clone: false });
   try {
     const problems: string[] = [];
     if (entry.commit !== recorded.commit)
-      problems.push(`${spec.name}: ${recorded.tag} is now ${entry.commit}, recorded ${recorded.commit}`);
-    if (JSON.stringify(entry.images) !== JSON.stringify(recorded.images))
-      problems.push(
-        `${spec.name}: images ${JSON.stringify(entry.images)}, recorded ${JSON.stringify(recorded.images)}`,
-      );
+      problems.push(`${spec.name}: ${recorded.ref} is now ${entry.commit}, recorded ${recorded.commit}`);
     const root = options.root ?? REPO_ROOT;
     const fresh = new Map(entry.files.map((f) => [f.path, f.sha256]));
     const onDisk = filesUnder(vendorDir(spec.name, root)).map(
@@ -397,9 +466,11 @@ export function compareWithSource(
     for (const [p, sum] of fresh) {
       if (!existsSync(path.join(root, p))) problems.push(`${p} is missing`);
       else if (sha256(readFileSync(path.join(root, p))) !== sum)
-        problems.push(`${p} differs from ${spec.repository} ${recorded.tag}`);
+        problems.push(`${p} differs from ${spec.repository} ${recorded.ref} (${recorded.commit.slice(0, 12)})`);
     }
-    for (const p of onDisk) if (!fresh.has(p)) problems.push(`${p} is not in ${spec.repository} ${recorded.tag}`);
+    for (const p of onDisk)
+      if (!fresh.has(p))
+        problems.push(`${p} is not in ${spec.repository} ${recorded.ref} (${recorded.commit.slice(0, 12)})`);
     return problems;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -428,7 +499,7 @@ function main(argv: readonly string[]): void {
     for (const spec of VENDORED) {
       const entry = recorded().find((e) => e.name === spec.name);
       if (!entry) {
-        problems.push(`${spec.name} is not vendored: npm run vendor -- ${spec.name} --tag <tag>`);
+        problems.push(`${spec.name} is not vendored: npm run vendor -- ${spec.name} --ref <ref>`);
         continue;
       }
       const found = compareWithSource(spec, entry, options);
@@ -448,19 +519,24 @@ function main(argv: readonly string[]): void {
     ? VENDORED.map((s) => s.name)
     : argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
   if (names.length === 0)
-    throw new VendorError("usage: npm run vendor -- <entry> [--tag <tag>] [--version <v>] | --all | --check");
+    throw new VendorError("usage: npm run vendor -- <entry> [--ref <ref>] [--version <v>] | --all | --check");
   for (const name of names) {
     const spec = vendorSpec(name);
     const previous = recorded().find((e) => e.name === name);
-    const [tagArg, versionArg] = all ? [undefined, undefined] : [option(argv, "--tag"), option(argv, "--version")];
-    // A new tag, a new version (whose tag follows from it), or the recorded pin again.
-    const tag = tagArg ?? (versionArg ? spec.tagOf(versionArg) : previous?.tag);
-    if (!tag) throw new VendorError(`${name} is not vendored yet: pass --tag <tag> (or --version <version>)`);
-    const again = !tagArg && !versionArg;
-    const version = versionArg ?? (tagArg ? undefined : previous?.version);
-    const entry = vendor(spec, tag, version, { ...options, expectCommit: again ? previous?.commit : undefined });
+    const [refArg, versionArg] = all ? [undefined, undefined] : [option(argv, "--ref"), option(argv, "--version")];
+    // A new ref, a new version (whose ref follows from it), or the recorded pin again (a branch pin
+    // at its recorded commit, a tag checked against it).
+    const again = !refArg && !versionArg;
+    const ref = refArg ?? (versionArg ? spec.refOf(versionArg) : previous?.ref);
+    if (!ref) throw new VendorError(`${name} is not vendored yet: pass --ref <ref> (or --version <version>)`);
+    if (again && previous && previous.refKind !== spec.refKind)
+      throw new VendorError(
+        `${name} is recorded as a ${previous.refKind} but taken as a ${spec.refKind}: pass --ref to take a new pin`,
+      );
+    const version = versionArg ?? (refArg ? undefined : previous?.version);
+    const entry = vendor(spec, { ref, commit: again ? previous?.commit : undefined }, version, options);
     log(
-      `${name}: ${entry.repository} ${entry.tag} (${entry.commit.slice(0, 12)}), version ${entry.version}, ${entry.files.length} files`,
+      `${name}: ${entry.repository} ${entry.refKind} ${entry.ref} (${entry.commit.slice(0, 12)}), version ${entry.version}, ${entry.files.length} files`,
     );
   }
 }
