@@ -1,8 +1,9 @@
 /**
- * The install step end to end against a fake kubectl (kustomize itself is the real one), over a
- * tiny render laid out like the committed one in a temporary root, so every branch is quick: the
- * checks before anything is applied, the plan, the no-op, the apply order and the readiness wait.
- * The real render is exercised in kubeflow-overlay.test.ts.
+ * The install step end to end against a fake kubectl (kustomize itself is the real one). Branches
+ * run over a tiny render laid out like the committed one in a temporary root, so they are quick:
+ * the checks before anything is applied, the plan, the no-op, the readiness wait. What is applied,
+ * in which order, and what is removed is checked on the build of the committed 26.03 render, built
+ * once for the file, against the render's own files.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,10 +24,13 @@ import { provenanceEntry, sha256 } from "../lib/provenance";
 import { renderParams } from "../scripts/kubeflow";
 import {
   applyUntilSettled,
+  deleteObjects,
   documentsOf,
+  inApplyOrder,
   install,
   InstallError,
   installPlan,
+  installPlanned,
   installSecrets,
   isAvailable,
   oauth2ProxySecretManifest,
@@ -34,13 +38,20 @@ import {
   requireKubectl,
   runCommand,
   selectKinds,
+  selects,
   summarizeApply,
+  uninstall,
   uninstallSteps,
   waitForIngressAddress,
+  waitForReady,
+  workloadsOf,
   writePlan,
   type CommandResult,
   type InstallOptions,
+  type InstallPlan,
+  type PodStatus,
   type Runner,
+  type Workload,
 } from "../scripts/kubeflow-install";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 
@@ -89,18 +100,52 @@ function fixtureRoot(version = TEST_PARAMS.manifestsVersion): string {
   return root;
 }
 
+interface WorkloadItem {
+  kind: string;
+  metadata: { name: string; namespace: string; generation?: number };
+  spec: { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  status?: Record<string, number>;
+}
+
+/** A workload's status as the API reports it, available or not. */
+function workloadItem(w: Workload, available: boolean, labels: Record<string, string> = { app: w.name }): WorkloadItem {
+  const n = available ? 1 : 0;
+  return {
+    kind: w.kind,
+    metadata: { name: w.name, namespace: w.namespace, generation: 1 },
+    spec: { replicas: 1, selector: { matchLabels: labels } },
+    status:
+      w.kind === "DaemonSet"
+        ? { observedGeneration: 1, desiredNumberScheduled: 1, numberAvailable: n, updatedNumberScheduled: 1 }
+        : { observedGeneration: 1, availableReplicas: n, readyReplicas: n, updatedReplicas: 1 },
+  };
+}
+
 interface FakeCluster {
   reachable?: boolean;
   params?: KubeflowInstallParams;
   unchanged?: boolean;
   /** How many status polls before everything is available (Infinity: never). */
   readyAfterPolls?: number;
+  /** The workloads' statuses instead of the fixture's two. */
+  workloads?: (poll: number) => WorkloadItem[];
+  /** The pods' statuses at each poll. */
+  pods?: (poll: number) => PodStatus[];
+  /** The inventory ConfigMap's data, if one exists; an apply of the inventory replaces it. */
+  inventory?: Record<string, string>;
+  /** Namespaces that exist before the install. */
+  namespaces?: readonly string[];
+  /** Objects that exist, as "Type name namespace" (kubectl delete's arguments). */
+  existing?: Set<string>;
+  /** Types kubectl no longer knows (their CRD is gone). */
+  goneTypes?: readonly string[];
 }
 
-/** A kubectl that answers like a cluster, records what was applied, and really runs kustomize. */
+/** A kubectl that answers like a cluster, records every call, and really runs kustomize. */
 function fakeKubectl(cluster: FakeCluster = {}) {
   const calls: { args: readonly string[]; input?: string }[] = [];
   let polls = 0;
+  let inventory = cluster.inventory;
   const secret = (data: Record<string, string>) =>
     ok(JSON.stringify({ data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) }));
   const runner: Runner = (command, args, input) => {
@@ -113,15 +158,40 @@ function fakeKubectl(cluster: FakeCluster = {}) {
       return cluster.reachable === false ? { status: 1, stdout: "", stderr: "dial tcp: i/o timeout" } : ok("ok");
     if (a.includes(`get configmap ${INSTALL_PARAMS_CONFIGMAP.name}`))
       return ok(JSON.stringify({ data: paramsToConfigMapData(cluster.params ?? TEST_PARAMS) }));
+    if (a === "-n kube-system get configmap kubeflow-install-inventory --ignore-not-found -o json")
+      return ok(inventory ? JSON.stringify({ data: inventory }) : "");
     if (a.includes(`get secret ${OIDC_CLIENT_SECRET.name}`))
       return secret({ "client-id": "cid", "client-secret": "csecret" });
     if (a.includes(`get secret ${OAUTH2_PROXY_SECRET.name}`)) return secret({ "cookie-secret": "stand-in-cookie" });
     if (a.includes(`get secret ${CREDENTIALS_SECRET.name}`))
       return secret(Object.fromEntries(Object.values(CREDENTIAL_KEYS).map((k) => [k, `value-of-${k}`])));
+    if (args[0] === "get" && args[1] === "namespaces")
+      return ok(
+        args
+          .slice(2)
+          .filter((n) => (cluster.namespaces ?? []).includes(n))
+          .map((n) => `namespace/${n}\n`)
+          .join(""),
+      );
     if (args[0] === "diff") return cluster.unchanged ? ok() : { status: 1, stdout: "diff", stderr: "" };
-    if (args[0] === "apply") return ok("x serverside-applied\n");
+    if (args[0] === "apply") {
+      const first = input!.split(/^---\n/m)[0];
+      if (/^kind: ConfigMap$/m.test(first) && first.includes("name: kubeflow-install-inventory"))
+        inventory = (parse(first) as { data: Record<string, string> }).data;
+      return ok("x serverside-applied\n");
+    }
+    if (args[0] === "wait") return ok();
+    if (args[0] === "delete" && args[1] !== "-f" && !a.startsWith("delete profiles")) {
+      const [type, name] = args.slice(1, 3);
+      if ((cluster.goneTypes ?? []).includes(type))
+        return { status: 1, stdout: "", stderr: `error: the server doesn't have a resource type "${type}"` };
+      const id = [type, name, args.includes("-n") ? args[args.indexOf("-n") + 1] : ""].join(" ").trim();
+      return ok(cluster.existing?.delete(id) ? `${type} "${name}" deleted\n` : "");
+    }
+    if (args[0] === "delete" || a.includes(" delete ")) return ok();
     if (a.startsWith("get deployments,statefulsets,daemonsets")) {
       polls++;
+      if (cluster.workloads) return ok(JSON.stringify({ items: cluster.workloads(polls) }));
       const ready = polls > (cluster.readyAfterPolls ?? 0);
       return ok(
         JSON.stringify({
@@ -142,8 +212,12 @@ function fakeKubectl(cluster: FakeCluster = {}) {
         }),
       );
     }
-    if (a.includes("get pods -l app=ml-pipeline"))
-      return ok(JSON.stringify({ items: [{ metadata: { name: "ml-pipeline-abc" } }] }));
+    if (a === "get pods --all-namespaces -o json") {
+      const pods: PodStatus[] = cluster.pods?.(polls) ?? [
+        { metadata: { name: "ml-pipeline-abc", namespace: "kubeflow", labels: { app: "ml-pipeline" } } },
+      ];
+      return ok(JSON.stringify({ items: pods }));
+    }
     if (a.includes("get events"))
       return ok(
         JSON.stringify({
@@ -166,10 +240,14 @@ function fakeKubectl(cluster: FakeCluster = {}) {
     throw new Error(`unexpected kubectl ${a}`);
   };
   const applied = () => calls.filter((c) => c.args[0] === "apply");
-  return { runner, calls, applied };
+  const deleted = () => calls.filter((c) => c.args[0] === "delete" && c.args[1] !== "-f");
+  return { runner, calls, applied, deleted, inventory: () => inventory };
 }
 
-function options(root: string, overrides: Partial<InstallOptions> = {}): InstallOptions & { lines: string[] } {
+function options(
+  root: string | undefined,
+  overrides: Partial<InstallOptions> = {},
+): InstallOptions & { lines: string[] } {
   const lines: string[] = [];
   let clock = 0;
   return {
@@ -189,6 +267,27 @@ function options(root: string, overrides: Partial<InstallOptions> = {}): Install
   };
 }
 
+let installed: { root: string; inventory: Record<string, string> } | undefined;
+/** A fixture root and the inventory its first install recorded, made once for the file. */
+async function installedFixture(): Promise<{ root: string; inventory: Record<string, string> }> {
+  if (!installed) {
+    const root = fixtureRoot();
+    const first = fakeKubectl();
+    await install(options(root), first.runner);
+    installed = { root, inventory: first.inventory()! };
+  }
+  return installed;
+}
+
+/** One inventory line, as the ConfigMap's "objects" key holds them. */
+const inventoryLine = (o: { apiVersion: string; kind: string; namespace?: string; name: string }) =>
+  JSON.stringify({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    name: o.name,
+  });
+
 describe("Kubeflow install step", () => {
   it("fails clearly when kubectl is missing", () => {
     const missing: Runner = () => ({ status: 127, stdout: "", stderr: "kubectl: command not found" });
@@ -202,12 +301,13 @@ describe("Kubeflow install step", () => {
     expect(() => paramsFromConfigMapData(withoutHost)).toThrow(/has no key "host"; deploy the kubeflow stack again/);
   });
 
-  it("installs: namespaces, then the Secrets through stdin, then everything, then waits until every workload is available", async () => {
+  it("installs: records what it applies, then namespaces, the Secrets through stdin, everything, then waits until every workload is available", async () => {
     const root = fixtureRoot();
     const kubectl = fakeKubectl({ readyAfterPolls: 1 });
     const opts = options(root);
     await expect(install(opts, kubectl.runner)).resolves.toBe("installed");
-    const [namespaces, secrets, everything] = kubectl.applied();
+    const [inventory, namespaces, secrets, everything, ...more] = kubectl.applied();
+    expect(more).toEqual([]);
     expect(namespaces.args).toEqual([
       "apply",
       "--server-side",
@@ -217,9 +317,23 @@ describe("Kubeflow install step", () => {
       "-f",
       "-",
     ]);
-    expect(documentsOf(namespaces.input!).map((d) => d.kind)).toEqual(
-      ["Namespace", "Namespace", "Namespace"].slice(0, documentsOf(namespaces.input!).length),
-    );
+    // The fixture's render has one Namespace (OBJECTS[0]), and the overlay adds none.
+    expect(documentsOf(namespaces.input!).map((d) => `${d.kind}/${d.name}`)).toEqual(["Namespace/kubeflow"]);
+    expect(documentsOf(everything.input!).filter((d) => d.kind === "Namespace")).toEqual([]);
+    // The inventory records every object applied after it, Secrets included, and nothing else.
+    const recorded = (parse(inventory.input!) as { data: { objects: string } }).data.objects
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; namespace?: string; name: string })
+      .map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`)
+      .sort();
+    const appliedAfter = [namespaces, secrets, everything]
+      .flatMap((c) => documentsOf(c.input!))
+      .map((d) => `${d.kind}/${d.namespace ?? ""}/${d.name}`)
+      .sort();
+    expect(recorded).toEqual(appliedAfter);
+    expect(recorded).toContain("Deployment/kubeflow/ml-pipeline");
+    expect(recorded).toContain("Secret/kubeflow/mysql-secret");
     const applied = documentsOf(secrets.input!).map((d) => `${d.namespace}/${d.name}`);
     expect(applied).toEqual([
       "oauth2-proxy/oauth2-proxy-credentials",
@@ -253,16 +367,19 @@ describe("Kubeflow install step", () => {
       /^Kubeflow 26\.03: \d+ objects from the committed render and our overlay, plus 4 Secrets$/,
     );
     expect(opts.lines.join("\n")).toMatch(
-      /2\. Secrets, through kubectl's standard input: oauth2-proxy\/oauth2-proxy-credentials, kubeflow\/mysql-secret/,
+      /5\. Secrets, through kubectl's standard input: oauth2-proxy\/oauth2-proxy-credentials, kubeflow\/mysql-secret/,
     );
-    expect(opts.lines.join("\n")).toMatch(/4\. wait until 2 Deployments, StatefulSets and DaemonSets are available/);
+    expect(opts.lines.join("\n")).toMatch(/7\. wait until 2 Deployments, StatefulSets and DaemonSets are available/);
+    expect(opts.lines).toContain("1. remove: nothing (no inventory of an earlier install)");
   });
 
   it("a second install with nothing changed says so and applies nothing", async () => {
-    const kubectl = fakeKubectl({ unchanged: true });
-    const opts = options(fixtureRoot());
+    const { root, inventory } = await installedFixture();
+    const kubectl = fakeKubectl({ unchanged: true, inventory });
+    const opts = options(root);
     await expect(install(opts, kubectl.runner)).resolves.toBe("unchanged");
     expect(kubectl.applied()).toEqual([]);
+    expect(kubectl.deleted()).toEqual([]);
     const diff = kubectl.calls.find((c) => c.args[0] === "diff")!;
     expect(diff.args).toEqual([
       "diff",
@@ -284,10 +401,14 @@ describe("Kubeflow install step", () => {
     expect(kubectl.applied()).toEqual([]);
     expect(asked).toHaveLength(1);
     expect(asked[0][0]).toMatch(/^Kubeflow 26\.03: \d+ objects/);
-    // Nothing to change: not even asked.
+    // Nothing to change: not even asked (the inventory, missing here, is recorded without asking).
     const unchanged = options(fixtureRoot(), { confirm: async (plan) => (asked.push(plan), true) });
-    await expect(install(unchanged, fakeKubectl({ unchanged: true }).runner)).resolves.toBe("unchanged");
+    const quiet = fakeKubectl({ unchanged: true });
+    await expect(install(unchanged, quiet.runner)).resolves.toBe("unchanged");
     expect(asked).toHaveLength(1);
+    expect(quiet.applied().map((c) => documentsOf(c.input!).map((d) => `${d.kind}/${d.name}`))).toEqual([
+      ["ConfigMap/kubeflow-install-inventory"],
+    ]);
   });
 
   it("waits for the Ingress's ALB address, and names where to look when it never comes", async () => {
@@ -478,6 +599,33 @@ describe("Kubeflow install step", () => {
     expect(decode(oauth2ProxySecretManifest("id", "shh"))["cookie-secret"]).not.toBe(first["cookie-secret"]);
   });
 
+  it("orders a stream explicitly: CRDs, namespaces, accounts, configuration, Services, workloads, the rest, webhooks last", () => {
+    const doc = (apiVersion: string, kind: string, name: string) =>
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n`;
+    const shuffled = documentsOf(
+      [
+        doc("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "hook"),
+        doc("serving.knative.dev/v1", "Service", "model"),
+        doc("apps/v1", "Deployment", "api"),
+        doc("v1", "Service", "api"),
+        doc("v1", "Secret", "db"),
+        doc("rbac.authorization.k8s.io/v1", "ClusterRole", "api"),
+        doc("v1", "Namespace", "team"),
+        doc("apiextensions.k8s.io/v1", "CustomResourceDefinition", "services.serving.knative.dev"),
+      ].join("---\n"),
+    );
+    expect(inApplyOrder(shuffled).map((d) => `${d.apiVersion} ${d.kind}`)).toEqual([
+      "apiextensions.k8s.io/v1 CustomResourceDefinition",
+      "v1 Namespace",
+      "rbac.authorization.k8s.io/v1 ClusterRole",
+      "v1 Secret",
+      "v1 Service",
+      "apps/v1 Deployment",
+      "serving.knative.dev/v1 Service",
+      "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+    ]);
+  });
+
   it("splits a build by kind without parsing it", () => {
     const build =
       "kind: Namespace\nmetadata:\n  name: a\n---\nkind: Deployment\nmetadata:\n  name: b\n  namespace: n\n---\nkind: CustomResourceDefinition\nmetadata:\n  name: c\n";
@@ -500,5 +648,589 @@ describe("Kubeflow install step", () => {
     expect(steps[2].input).toContain("Deployment");
     expect(steps[2].input).not.toContain("Namespace");
     expect(steps[3].input).toContain("Namespace");
+  });
+});
+
+/** The API group of an apiVersion, as the test reads it. */
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+interface RenderObject {
+  readonly file: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+let rendered: RenderObject[] | undefined;
+/** The committed render's objects, one a file, read from the files themselves (not with the install's code), once. */
+function renderObjects(): RenderObject[] {
+  const dir = path.join(__dirname, "..", "kustomize-out", "kubeflow", TEST_PARAMS.manifestsVersion);
+  return (rendered ??= readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
+    .map((file) => {
+      const text = readFileSync(path.join(dir, file), "utf8");
+      const metadata = /^metadata:\n((?: {2}.*\n)*)/m.exec(text)![1];
+      const namespace = /^ {2}namespace: (.+)$/m.exec(metadata)?.[1];
+      return {
+        file,
+        apiVersion: /^apiVersion: (.+)$/m.exec(text)![1],
+        kind: /^kind: (.+)$/m.exec(text)![1],
+        ...(namespace ? { namespace } : {}),
+        name: /^ {2}name: (.+)$/m.exec(metadata)![1].replace(/^"|"$/g, ""),
+      };
+    }));
+}
+
+/** How kubectl delete names an object's type: Kind.group, or the bare kind of the core group. */
+const typeOf = (o: { apiVersion: string; kind: string }) =>
+  groupOf(o.apiVersion) ? `${o.kind}.${groupOf(o.apiVersion)}` : o.kind;
+/** An object as the fake's delete sees it: "Type name namespace". */
+const deleteId = (o: { apiVersion: string; kind: string; namespace?: string; name: string }) =>
+  [typeOf(o), o.name, o.namespace ?? ""].join(" ").trim();
+const deleteIdOfCall = (args: readonly string[]) =>
+  [args[1], args[2], args.includes("-n") ? args[args.indexOf("-n") + 1] : ""].join(" ").trim();
+
+/**
+ * The Kubeflow Trainer and JobSet objects of the 26.03 render, which installs before the overlay
+ * left them out applied: the render names its files by kind, namespace and name.
+ */
+const trainerAndJobSet = (render: readonly RenderObject[]) =>
+  render.filter((o) => /jobset|trainer|trainingruntime/.test(o.file));
+
+let built: InstallPlan | undefined;
+/** The plan of the committed render with this install's Secrets, built once for the file (about 3 s). */
+function realPlan(): InstallPlan {
+  const kubectl = fakeKubectl();
+  return (built ??= installPlan(TEST_PARAMS, installSecrets(kubectl.runner), kubectl.runner));
+}
+
+/** A fake cluster where every workload of the plan is available. */
+const readyCluster = (plan: InstallPlan, cluster: FakeCluster = {}) =>
+  fakeKubectl({ workloads: () => workloadsOf(plan.documents).map((w) => workloadItem(w, true)), ...cluster });
+
+describe("Kubeflow install of the committed 26.03 render", () => {
+  /** Groups Kubernetes serves itself, of those the render uses; any other group is a CRD's. */
+  const BUILT_IN = [
+    "",
+    "apps",
+    "rbac.authorization.k8s.io",
+    "networking.k8s.io",
+    "admissionregistration.k8s.io",
+    "policy",
+    "autoscaling",
+    "scheduling.k8s.io",
+  ];
+
+  it("applies the CRDs and waits for them, then the namespaces, then its Secrets, then the rest with each object after what it needs", async () => {
+    const plan = realPlan();
+    const render = renderObjects();
+    const kubectl = readyCluster(plan);
+    await expect(installPlanned(plan, options(undefined), kubectl.runner)).resolves.toBe("installed");
+    const [inventory, crds, wait, namespaces, secrets, rest, ...more] = kubectl.calls.filter((c) =>
+      ["apply", "wait"].includes(c.args[0]),
+    );
+    expect(more).toEqual([]);
+    expect(parse(inventory.input!)).toMatchObject({
+      kind: "ConfigMap",
+      metadata: { name: "kubeflow-install-inventory" },
+    });
+
+    // 1. Every CRD of the render but Dex's, JobSet's and Trainer's, alone, then waited for by name.
+    const expectedCrds = render
+      .filter((o) => o.kind === "CustomResourceDefinition")
+      .map((o) => o.name)
+      .filter((n) => !/\.(dex\.coreos\.com|jobset\.x-k8s\.io|trainer\.kubeflow\.org)$/.test(n))
+      .sort();
+    expect(expectedCrds.length).toBeGreaterThan(60);
+    const crdDocs = documentsOf(crds.input!);
+    expect(crdDocs.map((d) => `${d.kind}/${d.name}`)).toEqual(
+      expect.arrayContaining(expectedCrds.map((n) => `CustomResourceDefinition/${n}`)),
+    );
+    expect(crdDocs).toHaveLength(expectedCrds.length);
+    expect(wait.args.slice(0, 3)).toEqual(["wait", "--for=condition=Established", "--timeout=60s"]);
+    expect(wait.args.slice(3).sort()).toEqual(
+      expectedCrds.map((n) => `customresourcedefinition.apiextensions.k8s.io/${n}`),
+    );
+
+    // 2. The render's Namespaces, counted from its files, but Dex's ("auth", which the overlay deletes).
+    const expectedNamespaces = render
+      .filter((o) => o.kind === "Namespace" && o.name !== "auth")
+      .map((o) => o.name)
+      .sort();
+    expect(expectedNamespaces).toEqual([
+      "cert-manager",
+      "istio-system",
+      "knative-serving",
+      "kubeflow",
+      "kubeflow-system",
+      "oauth2-proxy",
+    ]);
+    expect(
+      documentsOf(namespaces.input!)
+        .map((d) => `${d.kind}/${d.name}`)
+        .sort(),
+    ).toEqual(expectedNamespaces.map((n) => `Namespace/${n}`));
+
+    // 3. The Secrets the install makes, then 4. the rest, which holds no CRD and no Namespace.
+    expect(documentsOf(secrets.input!).map((d) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
+      "Secret/oauth2-proxy/oauth2-proxy-credentials",
+      "Secret/kubeflow/mysql-secret",
+      "Secret/kubeflow/katib-mysql-secrets",
+      "Secret/kubeflow/mlpipeline-minio-artifact",
+    ]);
+    const stream = documentsOf(rest.input!);
+    expect(stream.filter((d) => ["CustomResourceDefinition", "Namespace"].includes(d.kind))).toEqual([]);
+
+    // Every namespaced object goes into a namespace applied before it (or kube-system, which every cluster has).
+    const outside = [...documentsOf(secrets.input!), ...stream]
+      .filter((d) => d.namespace && !expectedNamespaces.includes(d.namespace) && d.namespace !== "kube-system")
+      .map((d) => `${d.kind}/${d.namespace}/${d.name}`);
+    expect(outside).toEqual([]);
+
+    // Every custom resource is of a CRD applied (and established) in step 1, read from the CRD's own spec.
+    const served = new Set(
+      crdDocs.map(
+        (d) =>
+          `${/^spec:\n(?: {2}.*\n)*? {2}group: (\S+)$/m.exec(d.text)![1]}/${/^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(d.text)![1]}`,
+      ),
+    );
+    const custom = stream.filter((d) => !BUILT_IN.includes(groupOf(d.apiVersion)));
+    expect(custom.map((d) => `${d.kind}/${d.name}`)).toContain("Profile/data-science");
+    expect(custom.filter((d) => !served.has(`${groupOf(d.apiVersion)}/${d.kind}`)).map((d) => d.kind)).toEqual([]);
+
+    // Every Secret a workload reads that the install applies comes before the workload.
+    const installSecretDocs = documentsOf(secrets.input!);
+    const late: string[] = [];
+    const reads: string[] = [];
+    stream.forEach((d, i) => {
+      // A workload that reads a Secret names it under secretKeyRef, secretRef or secret (volumes, projected sources).
+      if (!["Deployment", "StatefulSet", "DaemonSet"].includes(d.kind) || !/\bsecret(KeyRef|Ref)?:/.test(d.text))
+        return;
+      type Container = {
+        env?: { valueFrom?: { secretKeyRef?: { name: string } } }[];
+        envFrom?: { secretRef?: { name: string } }[];
+      };
+      const pod = (
+        parse(d.text) as {
+          spec: {
+            template: {
+              spec: {
+                containers: Container[];
+                initContainers?: Container[];
+                volumes?: {
+                  secret?: { secretName: string };
+                  projected?: { sources: { secret?: { name: string } }[] };
+                }[];
+              };
+            };
+          };
+        }
+      ).spec.template.spec;
+      const names = new Set([
+        ...[...pod.containers, ...(pod.initContainers ?? [])].flatMap((c) => [
+          ...(c.env ?? []).flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? []),
+          ...(c.envFrom ?? []).flatMap((e) => e.secretRef?.name ?? []),
+        ]),
+        ...(pod.volumes ?? []).flatMap((v) => [
+          ...(v.secret ? [v.secret.secretName] : []),
+          ...(v.projected?.sources ?? []).flatMap((s) => s.secret?.name ?? []),
+        ]),
+      ]);
+      for (const name of names) {
+        const before = installSecretDocs.some((s) => s.namespace === d.namespace && s.name === name);
+        const at = stream.findIndex((s) => s.kind === "Secret" && s.namespace === d.namespace && s.name === name);
+        if (before || at >= 0) reads.push(`${d.namespace}/${d.name} reads ${name}`);
+        if (!before && at > i) late.push(`${d.namespace}/${d.name} reads ${name}, applied after it`);
+      }
+    });
+    expect(late).toEqual([]);
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        "kubeflow/ml-pipeline reads mysql-secret",
+        "kubeflow/katib-mysql reads katib-mysql-secrets",
+        "kubeflow/seaweedfs reads mlpipeline-minio-artifact",
+        "oauth2-proxy/oauth2-proxy reads oauth2-proxy-credentials",
+      ]),
+    );
+
+    // The webhook configurations come last, after every workload and Service that could serve them.
+    const hooks = stream.flatMap((d, i) => (/WebhookConfiguration$/.test(d.kind) ? [i] : []));
+    const servers = stream.flatMap((d, i) =>
+      ["Deployment", "StatefulSet", "DaemonSet", "Service"].includes(d.kind) &&
+      groupOf(d.apiVersion) !== "serving.knative.dev"
+        ? [i]
+        : [],
+    );
+    expect(hooks.length).toBeGreaterThan(20);
+    expect(Math.min(...hooks)).toBeGreaterThan(Math.max(...servers));
+    expect(hooks).toEqual(hooks.map((_, j) => stream.length - hooks.length + j));
+  });
+
+  it("removes what the last install recorded and this one leaves out (Trainer and JobSet): webhooks first, CRDs last, before applying", async () => {
+    const plan = realPlan();
+    const old = trainerAndJobSet(renderObjects());
+    expect(old).toHaveLength(41);
+    const kubectl = readyCluster(plan, {
+      inventory: {
+        version: "26.03",
+        objects: [...plan.documents, ...old].map(inventoryLine).join("\n"),
+      },
+      existing: new Set(old.map(deleteId)),
+    });
+    const opts = options(undefined);
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("installed");
+    const deletes = kubectl.deleted();
+    expect(deletes.map((c) => deleteIdOfCall(c.args)).sort()).toEqual(old.map(deleteId).sort());
+    for (const c of deletes) expect(c.args.slice(-3)).toEqual(["--ignore-not-found", "--wait=true", "--timeout=10m"]);
+    const kinds = deletes.map((c) => c.args[1].split(".")[0]);
+    expect(kinds.slice(0, 3).sort()).toEqual([
+      "MutatingWebhookConfiguration",
+      "ValidatingWebhookConfiguration",
+      "ValidatingWebhookConfiguration",
+    ]);
+    expect(kinds.slice(-4)).toEqual(Array(4).fill("CustomResourceDefinition"));
+    expect(kinds.lastIndexOf("ClusterTrainingRuntime")).toBeLessThan(kinds.indexOf("Deployment"));
+    // All of it before anything is applied.
+    const lastDelete = kubectl.calls.indexOf(deletes[deletes.length - 1]);
+    expect(kubectl.calls.findIndex((c) => c.args[0] === "apply")).toBeGreaterThan(lastDelete);
+    expect(opts.lines).toContain(
+      "removing what the last install applied and this one does not (recorded in kube-system/kubeflow-install-inventory): 41 objects",
+    );
+    expect(opts.lines).toContain(
+      "  deleted: ValidatingWebhookConfiguration.admissionregistration.k8s.io validator.trainer.kubeflow.org",
+    );
+    expect(opts.lines.filter((l) => l.startsWith("  deleted: "))).toHaveLength(41);
+    // The new record has none of it.
+    const recorded = kubectl.inventory()!.objects;
+    expect(recorded).not.toMatch(/jobset|trainer/);
+    expect(recorded).toContain('"kind":"Secret","namespace":"kubeflow","name":"mysql-secret"');
+  });
+
+  it("without an inventory, removes the Trainer and JobSet objects of the render where an earlier install left namespaces", async () => {
+    const plan = realPlan();
+    const old = trainerAndJobSet(renderObjects());
+    const present = old.filter((o) => ["Deployment", "ValidatingWebhookConfiguration"].includes(o.kind));
+    expect(present).toHaveLength(4);
+    const kubectl = readyCluster(plan, {
+      namespaces: ["kubeflow", "kubeflow-system"],
+      existing: new Set(present.map(deleteId)),
+    });
+    const opts = options(undefined);
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("installed");
+    expect(
+      kubectl
+        .deleted()
+        .map((c) => deleteIdOfCall(c.args))
+        .sort(),
+    ).toEqual(old.map(deleteId).sort());
+    expect(opts.lines).toContain(
+      "removing what installs before the inventory existed applied and this one does not (Kubeflow Trainer and JobSet of the 26.03 render), where present: 41 objects",
+    );
+    expect(opts.lines.filter((l) => l.startsWith("  deleted: "))).toHaveLength(4);
+    expect(opts.lines.filter((l) => l.startsWith("  not present: "))).toHaveLength(37);
+    expect(kubectl.inventory()!.objects.trim().split("\n")).toHaveLength(plan.documents.length + 4);
+
+    // A cluster without those namespaces never had an install: nothing to remove.
+    const fresh = readyCluster(plan);
+    await installPlanned(plan, options(undefined), fresh.runner);
+    expect(fresh.deleted()).toEqual([]);
+  });
+
+  it("--dry-run prints what it would remove, in order, and changes nothing", async () => {
+    const plan = realPlan();
+    const kubectl = readyCluster(plan, { namespaces: ["kubeflow-system"] });
+    const opts = options(undefined, { dryRun: true });
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("dry-run");
+    expect(kubectl.deleted()).toEqual([]);
+    expect(kubectl.applied()).toEqual([]);
+    const removals = opts.lines.filter((l) => l.startsWith("   - "));
+    expect(removals.map((l) => l.slice(5)).sort()).toEqual(
+      trainerAndJobSet(renderObjects())
+        .map((o) => `${typeOf(o)} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`)
+        .sort(),
+    );
+    expect(removals[removals.length - 1]).toMatch(/^ {3}- CustomResourceDefinition\.apiextensions\.k8s\.io /);
+    expect(opts.lines.join("\n")).toMatch(/3\. CRDs \(\d+\), then wait until they are established/);
+  });
+});
+
+describe("Kubeflow install's inventory", () => {
+  it("leaves a namespace, a volume claim and a profile it no longer installs in place, and records them again", async () => {
+    const { root, inventory } = await installedFixture();
+    const extra = [
+      { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "kubeflow", name: "old-data" },
+      { apiVersion: "v1", kind: "Namespace", name: "old-team" },
+      { apiVersion: "kubeflow.org/v1", kind: "Profile", name: "old-team" },
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: "kubeflow", name: "old-api" },
+    ];
+    const kubectl = fakeKubectl({
+      inventory: { version: "26.03", objects: `${inventory.objects}${extra.map(inventoryLine).join("\n")}\n` },
+      existing: new Set(["Deployment.apps old-api kubeflow"]),
+    });
+    const opts = options(root);
+    await install(opts, kubectl.runner);
+    expect(kubectl.deleted().map((c) => c.args.slice(1, 5))).toEqual([
+      ["Deployment.apps", "old-api", "-n", "kubeflow"],
+    ]);
+    expect(opts.lines).toContain("  deleted: Deployment.apps kubeflow/old-api");
+    expect(opts.lines).toContain(
+      "left in place, not installed any more: PersistentVolumeClaim kubeflow/old-data (it holds data; delete it by hand if unwanted)",
+    );
+    const recorded = kubectl.inventory()!.objects;
+    for (const e of extra.slice(0, 3)) expect(recorded).toContain(inventoryLine(e));
+    expect(recorded).not.toContain("old-api");
+  });
+
+  it("takes an object whose type is gone as removed, and stops naming the object when a delete fails", async () => {
+    const { root, inventory: recorded } = await installedFixture();
+    const jobset = { apiVersion: "jobset.x-k8s.io/v1alpha2", kind: "JobSet", namespace: "team", name: "train" };
+    const inventory = { version: "26.03", objects: `${recorded.objects}${inventoryLine(jobset)}\n` };
+    const gone = fakeKubectl({ inventory, goneTypes: ["JobSet.jobset.x-k8s.io"] });
+    const opts = options(root);
+    await expect(install(opts, gone.runner)).resolves.toBe("installed");
+    expect(opts.lines).toContain("  not present (its type is gone): JobSet.jobset.x-k8s.io team/train");
+
+    const refusing: Runner = () => ({
+      status: 1,
+      stdout: "",
+      stderr: 'Error from server (Forbidden): jobsets.jobset.x-k8s.io "train" is forbidden',
+    });
+    expect(() => deleteObjects([jobset], () => undefined, refusing)).toThrow(
+      /could not delete JobSet\.jobset\.x-k8s\.io team\/train: Error from server \(Forbidden\)/,
+    );
+  });
+
+  it("refuses an inventory it cannot read, naming the line, before building anything", async () => {
+    const kubectl = fakeKubectl({ inventory: { version: "26.03", objects: '{"kind":"Deployment"}\n' } });
+    await expect(install(options(fixtureRoot()), kubectl.runner)).rejects.toThrow(
+      /kube-system\/kubeflow-install-inventory: line 1 of "objects" is not an object identity: \{"kind":"Deployment"\}/,
+    );
+    expect(kubectl.calls.filter((c) => ["kustomize", "apply", "delete"].includes(c.args[0]))).toEqual([]);
+  });
+
+  it("uninstall removes what the inventory records beyond this build too: namespaces and CRDs last, the inventory at the end", () => {
+    const root = fixtureRoot();
+    const extra = [
+      { apiVersion: "v1", kind: "Namespace", name: "kubeflow-system" },
+      { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "jobsets.jobset.x-k8s.io" },
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: "kubeflow-system", name: "jobset-controller-manager" },
+      { apiVersion: "v1", kind: "Secret", namespace: "kubeflow", name: "mysql-secret" },
+    ];
+    const kubectl = fakeKubectl({ inventory: { version: "26.03", objects: extra.map(inventoryLine).join("\n") } });
+    const lines: string[] = [];
+    uninstall({ log: (l) => lines.push(l), root }, kubectl.runner);
+    const deletes = kubectl.calls
+      .filter((c) => c.args.includes("delete"))
+      .map((c) =>
+        c.args.includes("-f")
+          ? `-f ${documentsOf(c.input!)
+              .map((d) => d.kind)
+              .join(",")}`
+          : c.args.slice(0, 5).join(" "),
+      );
+    expect(deletes).toEqual([
+      "-n istio-system delete ingress kubeflow",
+      "delete profiles.kubeflow.org --all --ignore-not-found --wait=true",
+      "delete Deployment.apps jobset-controller-manager -n kubeflow-system",
+      expect.stringMatching(/^-f (?!.*Namespace)(?!.*CustomResourceDefinition).*Deployment/),
+      "-f Namespace",
+      "delete CustomResourceDefinition.apiextensions.k8s.io jobsets.jobset.x-k8s.io --ignore-not-found --wait=true",
+      "delete Namespace kubeflow-system --ignore-not-found --wait=true",
+      "-n kube-system delete configmap kubeflow-install-inventory",
+    ]);
+  });
+});
+
+describe("Kubeflow install's readiness wait", () => {
+  const jobset: Workload = { kind: "Deployment", namespace: "kubeflow-system", name: "jobset-controller-manager" };
+  const IMAGE = "us-central1-docker.pkg.dev/k8s-staging-images/jobset/jobset:v0.10.1";
+  // containerd's words for a tag no registry has (internal/cri/server/images/image_pull.go,
+  // core/remotes/docker/resolver.go), as the kubelet passes on the runtime's gRPC error.
+  const NOT_FOUND = `rpc error: code = NotFound desc = failed to pull and unpack image "${IMAGE}": failed to resolve reference "${IMAGE}": ${IMAGE}: not found`;
+  const pod = (
+    w: Workload,
+    name: string,
+    statuses: { containers?: PodStatus["status"]; spec?: PodStatus["spec"] },
+  ): PodStatus => ({
+    metadata: { name, namespace: w.namespace, labels: { app: w.name } },
+    spec: statuses.spec,
+    status: statuses.containers,
+  });
+  const waitingIn = (container: string, image: string, reason: string, message?: string) => ({
+    spec: { containers: [{ name: container, image }] },
+    containers: {
+      phase: "Pending",
+      containerStatuses: [{ name: container, image, state: { waiting: { reason, message } } }],
+    },
+  });
+  const cluster = (workloads: readonly Workload[], pods: (poll: number) => PodStatus[], readyAt = Infinity) =>
+    fakeKubectl({ workloads: (poll) => workloads.map((w) => workloadItem(w, poll >= readyAt)), pods });
+  const polls = (kubectl: ReturnType<typeof fakeKubectl>) =>
+    kubectl.calls.filter((c) => c.args[0] === "get" && c.args[1] === "deployments,statefulsets,daemonsets").length;
+
+  it("reports an image that does not exist within one poll, one line per image, and stops at once", async () => {
+    const kubectl = cluster([jobset], () => [
+      pod(jobset, "jobset-controller-manager-7d9f-x2k4p", waitingIn("manager", IMAGE, "ErrImagePull", NOT_FOUND)),
+      pod(jobset, "jobset-controller-manager-7d9f-q8r2m", waitingIn("manager", IMAGE, "ErrImagePull", NOT_FOUND)),
+    ]);
+    const opts = options(undefined, { timeoutSeconds: 1200 });
+    const error = await waitForReady([jobset], opts, kubectl.runner).catch((e: Error) => e);
+    const line = `Deployment/kubeflow-system/jobset-controller-manager: container manager cannot pull ${IMAGE}: ErrImagePull (not found)`;
+    expect(opts.lines).toEqual([
+      "0 of 1 ready; waiting for Deployment/kubeflow-system/jobset-controller-manager",
+      `  ${line}`,
+    ]);
+    expect(error).toBeInstanceOf(InstallError);
+    expect((error as Error).message).toContain(
+      `an image does not exist in the registry, so waiting cannot help (stopped early instead of waiting 20 minutes):\n  ${line}\n    ${NOT_FOUND}\n`,
+    );
+    expect(polls(kubectl)).toBe(1);
+  });
+
+  it("takes a missing image in back-off (kubelet 1.32+ keeps the last error) or in an init container as missing too", async () => {
+    const init = "ghcr.io/example/init:0.1";
+    const kubectl = cluster([jobset], () => [
+      pod(
+        jobset,
+        "a",
+        waitingIn(
+          "manager",
+          IMAGE,
+          "ImagePullBackOff",
+          `Back-off pulling image "${IMAGE}": ErrImagePull: ${NOT_FOUND}`,
+        ),
+      ),
+      pod(jobset, "b", {
+        spec: { initContainers: [{ name: "init", image: init }], containers: [{ name: "manager", image: IMAGE }] },
+        containers: {
+          initContainerStatuses: [
+            {
+              name: "init",
+              image: init,
+              state: {
+                waiting: {
+                  reason: "ErrImagePull",
+                  message: `rpc error: code = NotFound desc = failed to pull and unpack image "${init}": failed to resolve reference "${init}": manifest unknown`,
+                },
+              },
+            },
+          ],
+          containerStatuses: [{ name: "manager", image: IMAGE, state: { waiting: { reason: "PodInitializing" } } }],
+        },
+      }),
+    ]);
+    const error = await waitForReady([jobset], options(undefined), kubectl.runner).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/^2 images do not exist in the registry/);
+    expect((error as Error).message).toContain(
+      `  Deployment/kubeflow-system/jobset-controller-manager: container manager cannot pull ${IMAGE}: ImagePullBackOff (not found)\n`,
+    );
+    expect((error as Error).message).toContain(
+      `  Deployment/kubeflow-system/jobset-controller-manager: container init cannot pull ${init}: ErrImagePull (manifest unknown)\n`,
+    );
+  });
+
+  it("reports a pull error that can pass at every poll and keeps waiting", async () => {
+    const mysql: Workload = { kind: "Deployment", namespace: "kubeflow", name: "mysql" };
+    const image = "docker.io/library/mysql:8.0.29";
+    const timeout = `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": failed to do request: Head "https://registry-1.docker.io/v2/library/mysql/manifests/8.0.29": dial tcp 10.0.0.1:443: i/o timeout`;
+    const rateLimited = `Back-off pulling image "${image}": ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/mysql/manifests/sha256:0a1b: 429 Too Many Requests`;
+    const kubectl = cluster(
+      [mysql],
+      (poll) => [
+        pod(
+          mysql,
+          "mysql-5d8c-abcde",
+          waitingIn(
+            "mysql",
+            image,
+            poll === 1 ? "ErrImagePull" : "ImagePullBackOff",
+            poll === 1 ? timeout : rateLimited,
+          ),
+        ),
+      ],
+      3,
+    );
+    const opts = options(undefined);
+    await expect(waitForReady([mysql], opts, kubectl.runner)).resolves.toBeUndefined();
+    expect(opts.lines).toEqual([
+      "0 of 1 ready; waiting for Deployment/kubeflow/mysql",
+      `  Deployment/kubeflow/mysql: container mysql cannot pull ${image}: ErrImagePull (i/o timeout)`,
+      "0 of 1 ready; still waiting for the 1 above",
+      `  Deployment/kubeflow/mysql: container mysql cannot pull ${image}: ImagePullBackOff (429 Too Many Requests)`,
+      "1 of 1 ready",
+    ]);
+  });
+
+  it("names crash loops and pods that cannot be scheduled with their reason, and keeps them apart from other workloads' pods", async () => {
+    const db: Workload = { kind: "Deployment", namespace: "kubeflow", name: "katib-db-manager" };
+    const api: Workload = { kind: "Deployment", namespace: "kubeflow", name: "ml-pipeline" };
+    const other: Workload = { kind: "Deployment", namespace: "kubeflow", name: "not-ours" };
+    const kubectl = cluster([db, api], () => [
+      pod(db, "katib-db-manager-5c9d-abcde", {
+        containers: {
+          phase: "Running",
+          containerStatuses: [
+            {
+              name: "katib-db-manager",
+              state: {
+                waiting: {
+                  reason: "CrashLoopBackOff",
+                  message:
+                    "back-off 2m40s restarting failed container=katib-db-manager pod=katib-db-manager-5c9d-abcde_kubeflow(0f0e)",
+                },
+              },
+              lastState: { terminated: { reason: "Error", exitCode: 1 } },
+            },
+          ],
+        },
+      }),
+      pod(api, "ml-pipeline-6f7b-zzzzz", {
+        containers: {
+          phase: "Pending",
+          conditions: [
+            {
+              type: "PodScheduled",
+              status: "False",
+              reason: "Unschedulable",
+              message: "0/2 nodes are available: 2 Insufficient cpu.",
+            },
+          ],
+        },
+      }),
+      pod(other, "not-ours-1", waitingIn("x", IMAGE, "ErrImagePull", NOT_FOUND)),
+    ]);
+    const opts = options(undefined, { timeoutSeconds: 30 });
+    const error = await waitForReady([db, api], opts, kubectl.runner).catch((e: Error) => e);
+    const crash =
+      "Deployment/kubeflow/katib-db-manager: pod katib-db-manager-5c9d-abcde: container katib-db-manager CrashLoopBackOff " +
+      "(back-off 2m40s restarting failed container=katib-db-manager pod=katib-db-manager-5c9d-abcde_kubeflow(0f0e)); last exit 1 (Error)";
+    const pending =
+      "Deployment/kubeflow/ml-pipeline: pod ml-pipeline-6f7b-zzzzz Unschedulable (0/2 nodes are available: 2 Insufficient cpu.)";
+    expect(opts.lines.slice(0, 3)).toEqual([
+      "0 of 2 ready; waiting for Deployment/kubeflow/katib-db-manager, Deployment/kubeflow/ml-pipeline",
+      `  ${crash}`,
+      `  ${pending}`,
+    ]);
+    expect((error as Error).message).toBe(
+      `2 of 2 workloads not ready after 1 minutes:\n  ${crash}\n  ${pending}\n` +
+        "Check them with kubectl describe, then run the install again (it keeps what is applied).",
+    );
+    expect(polls(kubectl)).toBe(3);
+  });
+
+  it("matches pods by the workload's selector, matchExpressions included", () => {
+    const selector = {
+      matchLabels: { app: "x" },
+      matchExpressions: [
+        { key: "tier", operator: "In", values: ["api", "web"] },
+        { key: "canary", operator: "DoesNotExist" },
+      ],
+    };
+    expect(selects(selector, { app: "x", tier: "api" })).toBe(true);
+    expect(selects(selector, { app: "x", tier: "db" })).toBe(false);
+    expect(selects(selector, { app: "x", tier: "api", canary: "1" })).toBe(false);
+    expect(selects(selector, { app: "y", tier: "api" })).toBe(false);
+    expect(selects({}, { app: "x" })).toBe(false);
   });
 });

@@ -4,11 +4,12 @@
  * kubectl (with its built-in kustomize v5) and the cluster: it applies the committed render of the
  * pinned release (kustomize-out/kubeflow/<version>/, checked against upstream/PROVENANCE.json first)
  * with our overlay. No GitHub, no git. Secrets only ever pass through memory: they are read from
- * the cluster and applied through kubectl's standard input.
+ * the cluster and applied through kubectl's standard input. What it applies is recorded in the
+ * cluster (kubeflow-inventory.ts), so that the next install removes what it no longer applies.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -26,6 +27,23 @@ import {
 } from "../lib/kubeflow-overlay";
 import { INGRESS_NAME, INGRESS_NAMESPACE } from "../lib/kubeflow";
 import { renderDir, verifyRender } from "../lib/kubeflow-release";
+import {
+  deleteOrder,
+  describeEntry,
+  entryKey,
+  entryOf,
+  groupOf,
+  INVENTORY_CONFIGMAP,
+  inventoryManifest,
+  LEGACY,
+  legacyEntries,
+  parseInventory,
+  prune,
+  typeArg,
+  type Inventory,
+  type InventoryEntry,
+  type Prune,
+} from "./kubeflow-inventory";
 
 export interface CommandResult {
   readonly status: number;
@@ -95,6 +113,7 @@ export function readInstallParams(run: Runner = runCommand): KubeflowInstallPara
 
 /** One document of a multi-document YAML stream, with what is needed to sort and name it. */
 export interface Document {
+  readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
@@ -102,8 +121,8 @@ export interface Document {
 }
 
 /**
- * The documents of kustomize's output. kustomize writes every top-level key unindented, so kind,
- * name and namespace are read from the text without parsing the large documents (CRDs).
+ * The documents of kustomize's output. kustomize writes every top-level key unindented, so
+ * apiVersion, kind, name and namespace are read from the text without parsing the large documents (CRDs).
  */
 export function documentsOf(rendered: string): Document[] {
   return rendered
@@ -115,6 +134,7 @@ export function documentsOf(rendered: string): Document[] {
       const field = (key: string) =>
         new RegExp(`^ {2}${key}: (\\S+)`, "m").exec(metadata)?.[1]?.replace(/^["']|["']$/g, "");
       return {
+        apiVersion: /^apiVersion: (\S+)/m.exec(text)?.[1] ?? "",
         kind,
         name: field("name") ?? "",
         namespace: field("namespace"),
@@ -245,17 +265,85 @@ export function placeholderSecrets(): object[] {
 /** Everything an install applies: the overlay's build and the Secrets, as one plan. */
 export interface InstallPlan {
   readonly version: string;
+  /** The build, in the order it is applied (APPLY_ORDER). */
   readonly documents: readonly Document[];
   readonly secrets: readonly object[];
 }
 
+/**
+ * Where each kind goes in the stream the install applies, by group/kind; anything not listed
+ * (custom resources, Ingress, NetworkPolicy) goes between the workloads and the admission hooks.
+ * kubectl applies a stream in document order (kubectl v0.32.4 pkg/cmd/apply/apply.go:533-537 over
+ * the infos that cli-runtime v0.32.4 pkg/resource/result.go:113-133 collects as
+ * pkg/resource/visitor.go:590-619 decodes them), but it maps every document to its resource before
+ * applying the first (pkg/resource/mapper.go:66-70): a custom resource whose CRD the same call
+ * creates fails that call whatever the order. So the install applies the CRDs in a call of their
+ * own and waits until they are established, then the Namespaces, then its Secrets, then this
+ * stream: what a workload reads (accounts, roles, ConfigMaps, Secrets, Services) before it, and the
+ * webhook configurations last, after the Deployments and Services that serve them (as kustomize's
+ * legacy order does: api/resid/gvk.go, orderLast), so that a fail-closed webhook does not refuse
+ * the objects behind it.
+ */
+export const APPLY_ORDER: readonly (readonly string[])[] = [
+  ["apiextensions.k8s.io/CustomResourceDefinition"],
+  ["/Namespace"],
+  ["/ResourceQuota", "/LimitRange", "scheduling.k8s.io/PriorityClass", "storage.k8s.io/StorageClass"],
+  [
+    "/ServiceAccount",
+    "rbac.authorization.k8s.io/Role",
+    "rbac.authorization.k8s.io/ClusterRole",
+    "rbac.authorization.k8s.io/RoleBinding",
+    "rbac.authorization.k8s.io/ClusterRoleBinding",
+  ],
+  ["/ConfigMap", "/Secret"],
+  ["/Service", "/Endpoints", "/PersistentVolume", "/PersistentVolumeClaim"],
+  ["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "batch/Job", "batch/CronJob"],
+  ["policy/PodDisruptionBudget", "autoscaling/HorizontalPodAutoscaler"],
+  [], // everything else
+  [
+    "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+    "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+    "apiregistration.k8s.io/APIService",
+  ],
+];
+const OTHER_RANK = APPLY_ORDER.findIndex((kinds) => kinds.length === 0);
+
+export function applyRank(d: Pick<Document, "apiVersion" | "kind">): number {
+  const gk = `${groupOf(d.apiVersion)}/${d.kind}`;
+  const rank = APPLY_ORDER.findIndex((kinds) => kinds.includes(gk));
+  return rank < 0 ? OTHER_RANK : rank;
+}
+
+/** The documents in APPLY_ORDER, keeping the build's order within a rank. */
+export function inApplyOrder(documents: readonly Document[]): Document[] {
+  return documents
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => applyRank(a.d) - applyRank(b.d) || a.i - b.i)
+    .map(({ d }) => d);
+}
+
+/** The plan of an install: the build in apply order, and the Secrets. */
 export function installPlan(
   params: KubeflowInstallParams,
   secrets: readonly object[],
   run: Runner = runCommand,
   root?: string,
 ): InstallPlan {
-  return { version: params.manifestsVersion, documents: documentsOf(buildOverlay(params, run, root)), secrets };
+  return {
+    version: params.manifestsVersion,
+    documents: inApplyOrder(documentsOf(buildOverlay(params, run, root))),
+    secrets,
+  };
+}
+
+/** The plan's Secrets as documents. */
+export function secretDocuments(plan: Pick<InstallPlan, "secrets">): Document[] {
+  return documentsOf(plan.secrets.map((s) => stringify(s, { lineWidth: 0 })).join("---\n"));
+}
+
+/** Every object the plan applies, as inventory entries. */
+export function planEntries(plan: InstallPlan): InventoryEntry[] {
+  return [...plan.documents, ...secretDocuments(plan)].map(entryOf);
 }
 
 /** File name of a rendered object, from its kind, namespace and name. */
@@ -296,10 +384,15 @@ export function workloadsOf(documents: readonly Document[]): Workload[] {
 
 const key = (w: Pick<Workload, "kind" | "namespace" | "name">) => `${w.kind}/${w.namespace}/${w.name}`;
 
+interface LabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
+}
+
 interface WorkloadStatus {
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace: string; readonly generation?: number };
-  readonly spec: { readonly replicas?: number; readonly selector?: { matchLabels?: Record<string, string> } };
+  readonly spec: { readonly replicas?: number; readonly selector?: LabelSelector };
   readonly status?: Record<string, number | undefined>;
 }
 
@@ -318,6 +411,142 @@ export function isAvailable(o: WorkloadStatus): boolean {
   return (s.availableReplicas ?? 0) >= wanted && (s.updatedReplicas ?? 0) >= wanted;
 }
 
+/** Whether a label selector (matchLabels and matchExpressions, ANDed) selects these labels. */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
+  if (!selector) return false;
+  const exprs = selector.matchExpressions ?? [];
+  if (Object.keys(selector.matchLabels ?? {}).length === 0 && exprs.length === 0) return false;
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+    exprs.every((e) => {
+      const has = Object.hasOwn(labels, e.key);
+      const inValues = has && (e.values ?? []).includes(labels[e.key]);
+      if (e.operator === "In") return inValues;
+      if (e.operator === "NotIn") return !inValues;
+      if (e.operator === "Exists") return has;
+      if (e.operator === "DoesNotExist") return !has;
+      return false;
+    })
+  );
+}
+
+interface ContainerStatus {
+  readonly name: string;
+  readonly image?: string;
+  readonly state?: { readonly waiting?: { readonly reason?: string; readonly message?: string } };
+  readonly lastState?: { readonly terminated?: { readonly reason?: string; readonly exitCode?: number } };
+}
+
+/** What the install reads of a pod. */
+export interface PodStatus {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels?: Record<string, string>;
+    readonly deletionTimestamp?: string;
+  };
+  readonly spec?: {
+    readonly containers?: readonly { name: string; image?: string }[];
+    readonly initContainers?: readonly { name: string; image?: string }[];
+  };
+  readonly status?: {
+    readonly phase?: string;
+    readonly conditions?: readonly { type: string; status: string; reason?: string; message?: string }[];
+    readonly containerStatuses?: readonly ContainerStatus[];
+    readonly initContainerStatuses?: readonly ContainerStatus[];
+  };
+}
+
+/**
+ * The waiting reasons of a container whose image the kubelet cannot pull: ErrImagePull for the
+ * pull that failed, ImagePullBackOff while it waits to try again (kubernetes/kubernetes
+ * pkg/kubelet/images/types.go at 64c0164c: ErrImagePullBackOff :31, ErrImagePull :37; an invalid
+ * reference is InvalidImageName, :43). The kubelet sets the container's state.waiting.reason to the
+ * error's text and the message to what EnsureImageExists returned (pkg/kubelet/kubelet_pods.go,
+ * convertToAPIContainerStatuses: Reason: reason.Err.Error(), Message: reason.Message).
+ */
+export const IMAGE_PULL_REASONS: readonly string[] = ["ErrImagePull", "ImagePullBackOff"];
+
+/**
+ * A pull error that cannot pass: the registry has no such image. After ErrImagePull the message is
+ * the runtime's error, which containerd words "failed to pull and unpack image %q: ..."
+ * (internal/cri/server/images/image_pull.go) ending in "<ref>: not found" when every registry
+ * answered 404 (core/remotes/docker/resolver.go, Resolve: fmt.Errorf("%s: %w", ref,
+ * errdefs.ErrNotFound)); CRI-O and registries answering with an OCI error say "manifest unknown".
+ * During ImagePullBackOff, kubelets since 1.32 append "<reason>: <last pull's message>" to "Back-off
+ * pulling image %q" (pkg/kubelet/images/image_manager.go, pullImage, prevPullErrMsg;
+ * kubernetes/kubernetes#127918, in the v1.32 release notes); older ones do not, so a missing image
+ * is then seen at its next ErrImagePull.
+ */
+export const MISSING_IMAGE = /\bnot found\b|manifest unknown/i;
+
+/** Reasons that a pod is waiting on something that passes (or a container not yet started). */
+const NORMAL_WAITING = ["ContainerCreating", "PodInitializing"];
+
+/** A reason a workload's pods are not ready, as one line of the install's output. */
+export interface PodProblem {
+  readonly line: string;
+  /** The image does not exist (or its name is invalid): waiting longer cannot help. */
+  readonly fatal: boolean;
+  /** The kubelet's whole message, for the final error. */
+  readonly message?: string;
+}
+
+/** The last part of a kubelet or runtime message ("...: 429 Too Many Requests" -> "429 Too Many Requests"). */
+export function gist(message: string): string {
+  const parts = message.trim().split(": ");
+  return parts[parts.length - 1];
+}
+
+/**
+ * Why `w`'s pods are not ready, from their status: an image that cannot be pulled (one line per
+ * container and image, whatever the number of pods), a container waiting for another reason
+ * (CrashLoopBackOff with its last exit, CreateContainerConfigError, ...), a pod the scheduler cannot place.
+ */
+export function podProblems(
+  w: Workload,
+  selector: LabelSelector | undefined,
+  pods: readonly PodStatus[],
+): PodProblem[] {
+  const problems = new Map<string, PodProblem>();
+  const mine = pods.filter(
+    (p) =>
+      p.metadata.namespace === w.namespace && !p.metadata.deletionTimestamp && selects(selector, p.metadata.labels),
+  );
+  for (const pod of mine) {
+    const specImage = (name: string) =>
+      [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name)?.image;
+    for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+      const waiting = c.state?.waiting;
+      if (!waiting?.reason || NORMAL_WAITING.includes(waiting.reason)) continue;
+      const message = waiting.message ?? "";
+      if (IMAGE_PULL_REASONS.includes(waiting.reason) || waiting.reason === "InvalidImageName") {
+        const image = specImage(c.name) ?? c.image ?? "?";
+        problems.set(`pull ${c.name} ${image}`, {
+          line: `${key(w)}: container ${c.name} cannot pull ${image}: ${waiting.reason} (${gist(message) || "no message"})`,
+          fatal: waiting.reason === "InvalidImageName" || MISSING_IMAGE.test(message),
+          message,
+        });
+        continue;
+      }
+      const last = c.lastState?.terminated;
+      const exit = last ? `; last exit ${last.exitCode ?? "?"}${last.reason ? ` (${last.reason})` : ""}` : "";
+      problems.set(`waiting ${c.name} ${waiting.reason}`, {
+        line: `${key(w)}: pod ${pod.metadata.name}: container ${c.name} ${waiting.reason}${message ? ` (${message})` : ""}${exit}`,
+        fatal: false,
+      });
+    }
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status === "False") {
+      problems.set(`unscheduled ${scheduled.reason ?? ""}`, {
+        line: `${key(w)}: pod ${pod.metadata.name} ${scheduled.reason ?? "not scheduled"}${scheduled.message ? ` (${scheduled.message})` : ""}`,
+        fatal: false,
+      });
+    }
+  }
+  return [...problems.values()];
+}
+
 export interface WaitOptions {
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;
@@ -326,9 +555,16 @@ export interface WaitOptions {
   readonly now: () => number;
 }
 
+const statusKey = (o: WorkloadStatus) =>
+  key({ kind: o.kind as Workload["kind"], namespace: o.metadata.namespace, name: o.metadata.name });
+
 /**
- * Waits until every workload is available, printing "n of N ready" and what is still waiting. On
- * timeout, throws naming the unready workloads and the last event of each of their pods.
+ * Waits until every workload is available. Each poll prints "n of N ready", names the workloads
+ * still waiting (when that set changed), and one line for each reason their pods give: an image
+ * that cannot be pulled (per container and image), a crash loop, a pod that cannot be scheduled.
+ * A missing image ends the wait at once with an error, since it cannot recover; a pull error that
+ * can pass (a rate limit, a timeout) is reported and waited on. On timeout, throws naming the
+ * unready workloads with those reasons, or their pods' last events.
  */
 export async function waitForReady(
   workloads: readonly Workload[],
@@ -337,26 +573,48 @@ export async function waitForReady(
 ): Promise<void> {
   const deadline = options.now() + options.timeoutSeconds * 1000;
   const wanted = new Map(workloads.map((w) => [key(w), w]));
-  let last: WorkloadStatus[] = [];
+  let named = "";
   for (;;) {
     const result = run("kubectl", ["get", "deployments,statefulsets,daemonsets", "--all-namespaces", "-o", "json"]);
     if (result.status !== 0) throw new InstallError(`cannot read the workloads' status: ${result.stderr.trim()}`);
-    last = ((JSON.parse(result.stdout) as { items?: WorkloadStatus[] }).items ?? []).filter((o) =>
-      wanted.has(key({ kind: o.kind as Workload["kind"], namespace: o.metadata.namespace, name: o.metadata.name })),
+    const statuses = new Map(
+      ((JSON.parse(result.stdout) as { items?: WorkloadStatus[] }).items ?? [])
+        .filter((o) => wanted.has(statusKey(o)))
+        .map((o) => [statusKey(o), o]),
     );
-    const ready = new Set(
-      last.filter(isAvailable).map((o) => key({ kind: o.kind as Workload["kind"], ...o.metadata })),
-    );
-    const waiting = [...wanted.keys()].filter((k) => !ready.has(k));
+    const waiting = [...wanted.keys()].filter((k) => !statuses.has(k) || !isAvailable(statuses.get(k)!));
+    const list = waiting.join(", ");
     options.log(
       `${wanted.size - waiting.length} of ${wanted.size} ready` +
-        (waiting.length > 0
-          ? `; waiting for ${waiting.slice(0, 5).join(", ")}${waiting.length > 5 ? `, and ${waiting.length - 5} more` : ""}`
-          : ""),
+        (waiting.length === 0
+          ? ""
+          : list === named
+            ? `; still waiting for the ${waiting.length} above`
+            : `; waiting for ${list}`),
     );
+    named = list;
     if (waiting.length === 0) return;
+    const pods = readPods(run);
+    const problems = new Map(
+      waiting.map((k) => [k, pods ? podProblems(wanted.get(k)!, statuses.get(k)?.spec.selector, pods) : []]),
+    );
+    if (!pods) options.log("  (cannot read the pods' status to say why)");
+    for (const p of [...problems.values()].flat()) options.log(`  ${p.line}`);
+    const missing = [...problems.values()].flat().filter((p) => p.fatal);
+    if (missing.length > 0) {
+      throw new InstallError(
+        `${missing.length === 1 ? "an image does" : `${missing.length} images do`} not exist in the registry, so waiting cannot help ` +
+          `(stopped early instead of waiting ${Math.round(options.timeoutSeconds / 60)} minutes):\n` +
+          missing.map((p) => `  ${p.line}${p.message ? `\n    ${p.message}` : ""}`).join("\n") +
+          "\nEverything is applied. Fix the image reference (in the render or the overlay, see README, Troubleshooting), then run the install again.",
+      );
+    }
     if (options.now() >= deadline) {
-      const details = waiting.map((k) => `  ${k}: ${lastPodEvent(wanted.get(k)!, last, run)}`);
+      const details = waiting.map((k) => {
+        const own = problems.get(k) ?? [];
+        if (own.length > 0) return own.map((p) => `  ${p.line}`).join("\n");
+        return `  ${k}: ${statuses.has(k) ? lastPodEvent(wanted.get(k)!, statuses.get(k)!, pods ?? [], run) : "not found in the cluster"}`;
+      });
       throw new InstallError(
         `${waiting.length} of ${wanted.size} workloads not ready after ${Math.round(options.timeoutSeconds / 60)} minutes:\n${details.join("\n")}\n` +
           "Check them with kubectl describe, then run the install again (it keeps what is applied).",
@@ -366,20 +624,18 @@ export async function waitForReady(
   }
 }
 
+/** Every pod's status, or undefined when kubectl cannot read them. */
+function readPods(run: Runner): PodStatus[] | undefined {
+  const result = run("kubectl", ["get", "pods", "--all-namespaces", "-o", "json"]);
+  if (result.status !== 0) return undefined;
+  return (JSON.parse(result.stdout) as { items?: PodStatus[] }).items ?? [];
+}
+
 /** The newest event of the workload's pods, or why there is none. */
-function lastPodEvent(w: Workload, statuses: readonly WorkloadStatus[], run: Runner): string {
-  const status = statuses.find(
-    (o) => o.kind === w.kind && o.metadata.name === w.name && o.metadata.namespace === w.namespace,
-  );
-  if (!status) return "not found in the cluster";
-  const labels = Object.entries(status.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  const pods = run("kubectl", ["-n", w.namespace, "get", "pods", "-l", labels.join(","), "-o", "json"]);
-  const names =
-    pods.status === 0
-      ? ((JSON.parse(pods.stdout) as { items?: { metadata: { name: string } }[] }).items ?? []).map(
-          (p) => p.metadata.name,
-        )
-      : [];
+function lastPodEvent(w: Workload, status: WorkloadStatus, pods: readonly PodStatus[], run: Runner): string {
+  const names = pods
+    .filter((p) => p.metadata.namespace === w.namespace && selects(status.spec.selector, p.metadata.labels))
+    .map((p) => p.metadata.name);
   if (names.length === 0) return "no pods";
   const events = run("kubectl", ["-n", w.namespace, "get", "events", "-o", "json"]);
   const items =
@@ -441,23 +697,146 @@ export async function applyUntilSettled(
   );
 }
 
-/** The plan as text, for --dry-run: what would be applied, and what the install would wait for. */
-export function describePlan(plan: InstallPlan): string[] {
-  const byKind = new Map<string, number>();
-  for (const d of plan.documents) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
+/** The inventory the last install recorded, or undefined when there is none. */
+export function readInventory(run: Runner = runCommand): Inventory | undefined {
+  const { namespace, name } = INVENTORY_CONFIGMAP;
+  const result = run("kubectl", ["-n", namespace, "get", "configmap", name, "--ignore-not-found", "-o", "json"]);
+  if (result.status !== 0)
+    throw new InstallError(`cannot read ConfigMap ${namespace}/${name}: ${result.stderr.trim()}`);
+  if (result.stdout.trim() === "") return undefined;
+  try {
+    return parseInventory((JSON.parse(result.stdout) as { data?: Record<string, string> }).data ?? {});
+  } catch (err) {
+    throw new InstallError(
+      `${(err as Error).message}. Fix it, or delete it to fall back to what is known of older installs.`,
+    );
+  }
+}
+
+/** Records what the install applies (and what a prune left in place), for the next install and uninstall. */
+export function recordInventory(version: string, entries: readonly InventoryEntry[], run: Runner = runCommand): void {
+  const result = run("kubectl", APPLY, stringify(inventoryManifest(version, entries), { lineWidth: 0 }));
+  if (result.status !== 0)
+    throw new InstallError(
+      `could not record what is installed in ConfigMap ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}: ${result.stderr.trim()}`,
+    );
+}
+
+/** The objects of a version's committed render, as its files have them. */
+export function renderEntries(version: string, root?: string): InventoryEntry[] {
+  const dir = renderDir(version, root);
+  return readFileSync(path.join(dir, "kustomization.yaml"), "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("  - "))
+    .flatMap((l) => documentsOf(readFileSync(path.join(dir, l.slice(4)), "utf8")))
+    .map(entryOf);
+}
+
+/** What the install removes before applying, and where it learned that those objects were ours. */
+export interface PrunePlan extends Prune {
+  readonly source: "inventory" | "legacy" | "none";
+  readonly recorded?: Inventory;
+}
+
+/**
+ * What an earlier install applied that this plan does not: the recorded inventory minus the plan.
+ * Without an inventory (an install by a version before it existed, or none), an install of a
+ * release in LEGACY whose namespaces exist gets the legacy objects of its committed render, to be
+ * removed where present; anything else such an install applied cannot be known.
+ */
+export function prunePlan(
+  plan: InstallPlan,
+  run: Runner = runCommand,
+  root?: string,
+  /** What the last install recorded; null: none. @default - read from the cluster */
+  recorded: Inventory | null = readInventory(run) ?? null,
+): PrunePlan {
+  const planned = planEntries(plan);
+  if (recorded) return { source: "inventory", recorded, ...prune(recorded.entries, planned) };
   const namespaces = plan.documents.filter((d) => d.kind === "Namespace").map((d) => d.name);
-  const secrets = documentsOf(plan.secrets.map((s) => stringify(s)).join("---\n")).map(
-    (d) => `${d.namespace}/${d.name}`,
-  );
+  if (!LEGACY[plan.version] || namespaces.length === 0) return { source: "none", remove: [], keep: [] };
+  const existing = run("kubectl", ["get", "namespaces", ...namespaces, "--ignore-not-found", "-o", "name"]);
+  if (existing.status !== 0) throw new InstallError(`cannot read the namespaces: ${existing.stderr.trim()}`);
+  if (existing.stdout.trim() === "") return { source: "none", remove: [], keep: [] };
+  return {
+    source: "legacy",
+    ...prune(legacyEntries(plan.version, renderEntries(plan.version, root), planned), planned),
+  };
+}
+
+/** kubectl's answer when a type is not served: its CRD is gone, and every object of it with it. */
+const TYPE_GONE = /the server doesn't have a resource type/;
+
+/** Deletes objects one by one, in the order given, naming each and whether it was there. */
+export function deleteObjects(
+  entries: readonly InventoryEntry[],
+  log: (line: string) => void,
+  run: Runner = runCommand,
+): void {
+  for (const e of entries) {
+    const args = [
+      "delete",
+      typeArg(e),
+      e.name,
+      ...(e.namespace ? ["-n", e.namespace] : []),
+      "--ignore-not-found",
+      "--wait=true",
+      "--timeout=10m",
+    ];
+    const result = run("kubectl", args);
+    if (result.status === 0) log(`  ${result.stdout.trim() ? "deleted" : "not present"}: ${describeEntry(e)}`);
+    else if (TYPE_GONE.test(result.stderr)) log(`  not present (its type is gone): ${describeEntry(e)}`);
+    else
+      throw new InstallError(
+        `could not delete ${describeEntry(e)}: ${result.stderr.trim()}\n` +
+          `If it is stuck on a finalizer whose controller is gone, see kubectl get ${typeArg(e)} ${e.name}` +
+          `${e.namespace ? ` -n ${e.namespace}` : ""} -o yaml; then run the install again.`,
+      );
+  }
+}
+
+const removalHeading = (pruning: PrunePlan, version: string): string =>
+  pruning.source === "inventory"
+    ? `what the last install applied and this one does not (recorded in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name})`
+    : `what installs before the inventory existed applied and this one does not (${LEGACY[version]?.what} of the ${version} render), where present`;
+
+/** Removes what the plan no longer has, before anything is applied: a webhook it leaves out could otherwise refuse the apply. */
+export function removeObjects(pruning: PrunePlan, version: string, log: (line: string) => void, run: Runner): void {
+  if (pruning.remove.length > 0) {
+    log(`removing ${removalHeading(pruning, version)}: ${pruning.remove.length} objects`);
+    deleteObjects(pruning.remove, log, run);
+  }
+  for (const e of pruning.keep)
+    log(`left in place, not installed any more: ${describeEntry(e)} (it holds data; delete it by hand if unwanted)`);
+}
+
+/** The plan as text, for --dry-run and the question before applying: what would be removed, applied, waited for. */
+export function describePlan(plan: InstallPlan, pruning?: PrunePlan): string[] {
+  const rest = plan.documents.filter((d) => !["CustomResourceDefinition", "Namespace"].includes(d.kind));
+  const byKind = new Map<string, number>();
+  for (const d of rest) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
+  const namespaces = plan.documents.filter((d) => d.kind === "Namespace").map((d) => d.name);
+  const crds = plan.documents.filter((d) => d.kind === "CustomResourceDefinition").length;
+  const secrets = secretDocuments(plan).map((d) => `${d.namespace}/${d.name}`);
+  const removal =
+    !pruning || pruning.remove.length === 0
+      ? [`1. remove: nothing${pruning?.source === "none" ? " (no inventory of an earlier install)" : ""}`]
+      : [
+          `1. remove ${removalHeading(pruning, plan.version)}: ${pruning.remove.length} objects, in this order:`,
+          ...pruning.remove.map((e) => `   - ${describeEntry(e)}`),
+        ];
   return [
     `Kubeflow ${plan.version}: ${plan.documents.length} objects from the committed render and our overlay, plus ${secrets.length} Secrets`,
-    `1. namespaces (${namespaces.length}): ${namespaces.join(", ")}`,
-    `2. Secrets, through kubectl's standard input: ${secrets.join(", ")}`,
-    `3. everything, server-side apply, until accepted: ${[...byKind]
-      .sort()
+    ...removal,
+    ...(pruning?.keep ?? []).map((e) => `   left in place (it holds data): ${describeEntry(e)}`),
+    `2. record what this install applies in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}`,
+    `3. CRDs (${crds}), then wait until they are established`,
+    `4. namespaces (${namespaces.length}): ${namespaces.join(", ")}`,
+    `5. Secrets, through kubectl's standard input: ${secrets.join(", ")}`,
+    `6. everything else, server-side apply in this order, until accepted: ${[...byKind]
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")}`,
-    `4. wait until ${workloadsOf(plan.documents).length} Deployments, StatefulSets and DaemonSets are available`,
+    `7. wait until ${workloadsOf(plan.documents).length} Deployments, StatefulSets and DaemonSets are available`,
   ];
 }
 
@@ -473,6 +852,47 @@ export function isUnchanged(plan: InstallPlan, run: Runner = runCommand): boolea
   );
   return diff.status === 0;
 }
+
+const stream = (documents: readonly Document[]) => documents.map((d) => d.text).join("---\n");
+
+/**
+ * Applies a plan in its order: the CRDs (then waits until they are established, so the custom
+ * resources map on the first pass), the Namespaces, the Secrets, then everything else in passes
+ * until accepted (webhooks and the certificates behind them come up meanwhile).
+ */
+export async function applyPlan(plan: InstallPlan, options: LoopOptions, run: Runner = runCommand): Promise<void> {
+  const crds = plan.documents.filter((d) => d.kind === "CustomResourceDefinition");
+  if (crds.length > 0) {
+    options.log(`applying ${crds.length} CRDs`);
+    const applied = run("kubectl", APPLY, stream(crds));
+    if (applied.status !== 0) throw new InstallError(`could not apply the CRDs: ${applied.stderr.trim()}`);
+    const established = run("kubectl", [
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      ...crds.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c.name}`),
+    ]);
+    if (established.status !== 0)
+      options.log(`  not all established yet, the passes below retry: ${established.stderr.trim()}`);
+  }
+  options.log("applying namespaces");
+  const namespaces = run("kubectl", APPLY, stream(plan.documents.filter((d) => d.kind === "Namespace")));
+  if (namespaces.status !== 0) throw new InstallError(`could not create namespaces: ${namespaces.stderr.trim()}`);
+  options.log("applying the Secrets (from the cluster, through stdin)");
+  const secrets = run("kubectl", APPLY, plan.secrets.map((s) => stringify(s, { lineWidth: 0 })).join("---\n"));
+  if (secrets.status !== 0) throw new InstallError(`could not apply the Secrets: ${secrets.stderr.trim()}`);
+  await applyUntilSettled(
+    stream(plan.documents.filter((d) => d.kind !== "CustomResourceDefinition" && d.kind !== "Namespace")),
+    options,
+    run,
+  );
+}
+
+const sameInventory = (recorded: Inventory | undefined, version: string, entries: readonly InventoryEntry[]) => {
+  if (!recorded || recorded.version !== version) return false;
+  const keys = (list: readonly InventoryEntry[]) => [...new Set(list.map(entryKey))].sort().join("\n");
+  return keys(recorded.entries) === keys(entries);
+};
 
 export interface InstallOptions {
   readonly dryRun: boolean;
@@ -492,7 +912,11 @@ export interface InstallOptions {
   readonly confirm?: (plan: readonly string[]) => Promise<boolean>;
 }
 
-/** The whole install: checks, plan, dry run or no-op, apply, wait. */
+/**
+ * The whole install: checks, plan, dry run or no-op, removal of what is no longer installed,
+ * inventory, apply, wait. The inventory is written before the apply, so an apply that fails
+ * half-way still leaves a record of everything it may have created.
+ */
 export async function install(
   options: InstallOptions,
   run: Runner = runCommand,
@@ -501,23 +925,37 @@ export async function install(
   requireCluster(run);
   const params = readInstallParams(run);
   verifyRender(params.manifestsVersion, options.root);
-  const plan = installPlan(params, installSecrets(run), run, options.root);
+  // Read before the build, so that an inventory that cannot be read stops the install at once.
+  const recorded = readInventory(run) ?? null;
+  return installPlanned(installPlan(params, installSecrets(run), run, options.root), options, run, recorded);
+}
+
+/** The install of a plan: everything install does after the checks and the build. */
+export async function installPlanned(
+  plan: InstallPlan,
+  options: InstallOptions,
+  run: Runner = runCommand,
+  /** What the last install recorded; null: none. @default - read from the cluster */
+  recorded: Inventory | null = readInventory(run) ?? null,
+): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
+  const pruning = prunePlan(plan, run, options.root, recorded);
   if (options.dryRun) {
-    for (const line of describePlan(plan)) options.log(line);
+    for (const line of describePlan(plan, pruning)) options.log(line);
     return "dry-run";
   }
-  if (isUnchanged(plan, run)) {
+  const entries = [...planEntries(plan), ...pruning.keep];
+  if (pruning.remove.length === 0 && isUnchanged(plan, run)) {
+    if (!sameInventory(pruning.recorded, plan.version, entries)) {
+      recordInventory(plan.version, entries, run);
+      options.log(`recorded what is installed in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}`);
+    }
     options.log(`Kubeflow ${plan.version} is installed as rendered: nothing to change, nothing applied.`);
     return "unchanged";
   }
-  if (options.confirm && !(await options.confirm(describePlan(plan)))) return "declined";
-  options.log("applying namespaces");
-  const namespaces = run("kubectl", APPLY, selectKinds(plan.documents.map((d) => d.text).join("---\n"), ["Namespace"]));
-  if (namespaces.status !== 0) throw new InstallError(`could not create namespaces: ${namespaces.stderr.trim()}`);
-  options.log("applying the Secrets (from the cluster, through stdin)");
-  const secrets = run("kubectl", APPLY, plan.secrets.map((s) => stringify(s, { lineWidth: 0 })).join("---\n"));
-  if (secrets.status !== 0) throw new InstallError(`could not apply the Secrets: ${secrets.stderr.trim()}`);
-  await applyUntilSettled(plan.documents.map((d) => d.text).join("---\n"), options, run);
+  if (options.confirm && !(await options.confirm(describePlan(plan, pruning)))) return "declined";
+  removeObjects(pruning, plan.version, options.log, run);
+  recordInventory(plan.version, entries, run);
+  await applyPlan(plan, options, run);
   options.log(`waiting up to ${Math.round(options.timeoutSeconds / 60)} minutes for Kubeflow's workloads`);
   await waitForReady(workloadsOf(plan.documents), options, run);
   return "installed";
@@ -587,6 +1025,71 @@ export function uninstallSteps(rendered: string): { description: string; args: s
       input: selectKinds(rendered, ["Namespace", "CustomResourceDefinition"]),
     },
   ];
+}
+
+/**
+ * Removes Kubeflow: the steps of uninstallSteps over this version's build, and, by name, what the
+ * inventory records that the build does not have (objects an older build applied; the legacy
+ * objects of the render when there is no inventory), then the inventory itself.
+ */
+export function uninstall(
+  options: { readonly log: (line: string) => void; readonly root?: string },
+  run: Runner = runCommand,
+): void {
+  requireKubectl(run);
+  requireCluster(run);
+  const [ingress] = uninstallSteps("");
+  runStep(ingress, options.log, run);
+  removeKubeflow(options, run);
+}
+
+function runStep(s: ReturnType<typeof uninstallSteps>[number], log: (line: string) => void, run: Runner): void {
+  log(s.description);
+  const result = run("kubectl", s.args, s.input);
+  if (result.status !== 0) throw new InstallError(`${s.description} failed: ${result.stderr.trim()}`);
+}
+
+/**
+ * Everything uninstall does after the Ingress (for callers that wait for the ALB to go in
+ * between): profiles, what the inventory records beyond the build, the build, its namespaces and
+ * CRDs, the recorded namespaces and CRDs, and the inventory.
+ */
+export function removeKubeflow(
+  options: { readonly log: (line: string) => void; readonly root?: string },
+  run: Runner = runCommand,
+): void {
+  // With the Secrets' identities (not their values), so that recorded Secrets are not taken for extras.
+  const plan = installPlan(readInstallParams(run), placeholderSecrets(), run, options.root);
+  const pruning = prunePlan(plan, run, options.root);
+  const extra = deleteOrder([...pruning.remove, ...pruning.keep]);
+  const last = (e: InventoryEntry) =>
+    (groupOf(e.apiVersion) === "" && e.kind === "Namespace") ||
+    (groupOf(e.apiVersion) === "apiextensions.k8s.io" && e.kind === "CustomResourceDefinition");
+  const [, profiles, objects, namespacesAndCrds] = uninstallSteps(stream(plan.documents));
+  runStep(profiles, options.log, run);
+  if (extra.some((e) => !last(e))) {
+    options.log("delete what earlier installs applied that this build does not have");
+    deleteObjects(
+      extra.filter((e) => !last(e)),
+      options.log,
+      run,
+    );
+  }
+  runStep(objects, options.log, run);
+  runStep(namespacesAndCrds, options.log, run);
+  if (extra.some(last)) {
+    options.log("delete the namespaces and CRDs earlier installs applied that this build does not have");
+    deleteObjects(extra.filter(last), options.log, run);
+  }
+  const { namespace, name } = INVENTORY_CONFIGMAP;
+  runStep(
+    {
+      description: `delete the inventory ${namespace}/${name}`,
+      args: ["-n", namespace, "delete", "configmap", name, "--ignore-not-found"],
+    },
+    options.log,
+    run,
+  );
 }
 
 /** `--params` file: a mapping of the install ConfigMap's keys (see PARAM_KEYS). */

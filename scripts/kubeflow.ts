@@ -1,15 +1,19 @@
 /**
  * npm run kubeflow -- install [--dry-run] [--timeout 20m] | render --out <dir> [--params <file>] | uninstall
  *
- *   install    check the committed render's checksums, build our overlay on it, apply it server-side
- *              until it settles, then wait until every workload is available (non-zero on timeout).
- *              --dry-run prints the plan and applies nothing; an install that would change nothing
- *              says so and applies nothing.
+ *   install    check the committed render's checksums, build our overlay on it, remove what an
+ *              earlier install applied and this one does not (kube-system/kubeflow-install-inventory),
+ *              record what it applies there, apply the CRDs, namespaces, Secrets, then the rest
+ *              server-side until it settles, then wait until every workload is available (non-zero
+ *              on timeout, at once on an image that does not exist). --dry-run prints the plan,
+ *              removals included, and changes nothing; an install that would change nothing says
+ *              so and applies nothing.
  *   render     write what install would apply as YAML files, with no cluster: the config (KF_CONFIG)
  *              gives most parameters, --params <file> the deploy-time ones (issuer-url, client-id,
  *              certificate-arn, vpc-cidr, login-host); without it they are marked PLACEHOLDER, as are
  *              the Secrets' values.
- *   uninstall  remove Kubeflow, Ingress first so the ALB goes away while its controller runs.
+ *   uninstall  remove Kubeflow, Ingress first so the ALB goes away while its controller runs, and
+ *              what the inventory records that this build no longer has.
  *
  * Environment: KUBEFLOW_APPLY_PASSES (default 15), KUBEFLOW_APPLY_PAUSE_SECONDS (default 20).
  */
@@ -27,17 +31,13 @@ import {
 } from "../lib/kubeflow-overlay";
 import { ReleaseError } from "../lib/kubeflow-release";
 import {
-  buildOverlay,
   install,
   installPlan,
   InstallError,
   placeholderSecrets,
-  readInstallParams,
   readParamsFile,
-  requireCluster,
   requireKubectl,
-  runCommand,
-  uninstallSteps,
+  uninstall,
   writePlan,
 } from "./kubeflow-install";
 
@@ -94,14 +94,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (command === "uninstall") {
-    requireKubectl();
-    requireCluster();
-    const rendered = buildOverlay(readInstallParams());
-    for (const step of uninstallSteps(rendered)) {
-      log(step.description);
-      const result = runCommand("kubectl", step.args, step.input);
-      if (result.status !== 0) throw new InstallError(`${step.description} failed: ${result.stderr.trim()}`);
-    }
+    uninstall({ log });
     log(
       "Kubeflow removed. The controller deletes the ALB and its security groups in the background: " +
         "npm run destroy waits for them, deletes the volumes and tears down the stacks.",
