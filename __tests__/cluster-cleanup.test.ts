@@ -15,6 +15,7 @@ import {
 } from "../scripts/cluster-cleanup";
 import { paramsToConfigMapData } from "../lib/kubeflow-overlay";
 import type { CommandResult, Runner } from "../scripts/kubeflow-install";
+import { inventoryManifest } from "../scripts/kubeflow-inventory";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 
 const ok = (stdout: unknown = ""): CommandResult => ({
@@ -128,7 +129,7 @@ describe("what the cleanup looks for", () => {
 
 describe("the cleanup", () => {
   /** A cluster whose ALB goes after `albPolls` looks, with Kubeflow installed. */
-  function cluster(state: { albPolls?: number; sgForever?: boolean; installed?: boolean } = {}) {
+  function cluster(state: { albPolls?: number; sgForever?: boolean; installed?: boolean; inventory?: object } = {}) {
     const calls: string[] = [];
     let albLooks = 0;
     const run: Runner = (command, args) => {
@@ -150,6 +151,7 @@ describe("the cleanup", () => {
       if (a.startsWith("aws ec2 describe-instances")) return ok({ Reservations: [] });
       if (a.startsWith("kubectl get namespace kubeflow"))
         return state.installed === false ? { status: 1, stdout: "", stderr: "NotFound" } : ok("namespace/kubeflow");
+      if (a.includes("get configmap kubeflow-install-inventory")) return state.inventory ? ok(state.inventory) : ok("");
       if (a.includes("get configmap")) return ok({ data: paramsToConfigMapData(TEST_PARAMS) });
       if (a.startsWith("kubectl get persistentvolumes")) return ok({ items: [] });
       return ok();
@@ -174,6 +176,20 @@ describe("the cleanup", () => {
     ].map(index);
     expect(order.every((v, i) => v > 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     expect(calls.some((c) => c.includes("nodepools"))).toBe(false);
+  });
+
+  it("also deletes what an earlier install recorded and today's build no longer has, then the inventory", async () => {
+    const earlier = inventoryManifest("26.03", [
+      { apiVersion: "v1", kind: "ConfigMap", namespace: "kubeflow", name: "c" },
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: "kubeflow-system", name: "jobset-controller-manager" },
+    ]);
+    const { run, calls } = cluster({ inventory: earlier });
+    await cleanUpCluster(options(), run);
+    const index = (prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+    const leftover = index("kubectl delete Deployment.apps jobset-controller-manager -n kubeflow-system");
+    expect(leftover).toBeGreaterThan(index("kubectl delete profiles.kubeflow.org"));
+    expect(leftover).toBeLessThan(index("kubectl delete persistentvolumeclaims --all --all-namespaces"));
+    expect(index("kubectl -n kube-system delete configmap kubeflow-install-inventory")).toBeGreaterThan(leftover);
   });
 
   it("in Karpenter mode deletes the NodePools and waits for their instances before the claims", async () => {

@@ -11,7 +11,7 @@ import {
   LBC_CLUSTER_TAG,
   LBC_INGRESS_STACK_TAG,
 } from "../lib/kubeflow";
-import { buildOverlay, readInstallParams, uninstallSteps, type Runner, type WaitOptions } from "./kubeflow-install";
+import { InstallError, removeKubeflow, uninstallSteps, type Runner, type WaitOptions } from "./kubeflow-install";
 
 /** Karpenter's instance tags (pkg/utils/utils.go, v1.14.1). */
 export const KARPENTER_NODEPOOL_TAG = "karpenter.sh/nodepool";
@@ -185,11 +185,13 @@ export async function cleanUpCluster(options: CleanupOptions, run: Runner): Prom
 
   const kubeflowPresent = run("kubectl", ["get", "namespace", "kubeflow", "-o", "name"]).status === 0;
   if (kubeflowPresent) {
-    // The install's parameters (kubeflow stack) say which objects the install applied.
-    const rendered = buildOverlay(readInstallParams(run), run);
-    for (const step of uninstallSteps(rendered).slice(1)) {
-      options.log(step.description);
-      kubectl(run, step.args, step.description, step.input);
+    // The current build and the install's inventory (what earlier installs applied, e.g. Trainer
+    // and JobSet on a 26.03 install made before they were left out) say what to delete.
+    try {
+      removeKubeflow({ log: options.log }, run);
+    } catch (e) {
+      if (e instanceof InstallError) throw new CleanupError(`uninstalling Kubeflow failed: ${e.message}`);
+      throw e;
     }
   } else options.log("Kubeflow is not installed (no kubeflow namespace): nothing to uninstall");
 
