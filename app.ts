@@ -11,6 +11,7 @@ import { EksKeptStack } from "./stacks/eks-kept-stack";
 import { FsxKeptStack } from "./stacks/fsx-kept-stack";
 import { EksStack } from "./stacks/eks-stack";
 import { FsxStack } from "./stacks/fsx-stack";
+import { KubeflowKeptStack } from "./stacks/kubeflow-kept-stack";
 import { KubeflowStack } from "./stacks/kubeflow-stack";
 
 export interface Stages {
@@ -18,7 +19,8 @@ export interface Stages {
   readonly eks: EksStack;
   readonly addons: AddonsStack;
   readonly auth: AuthStack;
-  readonly kubeflow: KubeflowStack;
+  /** KubeflowStack, or in a delete-data teardown KubeflowKeptStack (see buildTeardownStages). */
+  readonly kubeflow: KubeflowStack | KubeflowKeptStack;
   /** DnsStack, or in a delete-data teardown an empty stack (see buildTeardownStages). */
   readonly dns: DnsStack | BaseStack;
   readonly dashboard: DashboardStack;
@@ -40,12 +42,17 @@ export function buildStages(app: App, config: Config, configFile?: string): Stag
 
 /**
  * How `npm run destroy` tears down (lib/stages.ts runs it; main.ts picks it from KF_TEARDOWN):
- * - `keep-data`: eks and fsx as the stacks of what they keep (network and keys; bucket and file system),
- *   dns empty. Deploying one of them deletes the rest of its stage and never plans a kept resource
- *   for deletion, so prevent_destroy cannot abort anything. The other stages are destroyed from the
- *   normal synth; bootstrap and auth are left alone.
+ * - `keep-data`: eks, kubeflow and fsx as the stacks of what they keep (network and keys; the
+ *   generated credentials; bucket and file system), dns empty. Deploying one of them deletes the rest
+ *   of its stage and never plans a kept resource for deletion, so prevent_destroy cannot abort
+ *   anything, and kubeflow's passwords are there for the next deploy. The other stages are destroyed
+ *   from the normal synth; bootstrap and auth are left alone.
  * - `delete-data`: every stage as deployed, with prevent_destroy and the user pool's deletion
- *   protection off and the buckets' force_destroy on, and dns empty.
+ *   protection off and the buckets' force_destroy on, and dns empty; kubeflow is its kept stack, which
+ *   `cdktf destroy` empties all the same. A destroy plan of a stage with anything in state first
+ *   plans the whole configuration (terraform v1.11.4, internal/terraform/context_plan.go:488-515), and
+ *   after a keep-data teardown the full kubeflow stack's references to the eks stage's outputs (the
+ *   cluster, the VPC's range) no longer resolve: the kept eks stack has none of them.
  * An empty dns stack is its teardown in both modes: applying it deletes the record without looking
  * the load balancer up, which may already be gone.
  */
@@ -54,6 +61,7 @@ export type TeardownMode = "keep-data" | "delete-data";
 export function buildTeardownStages(app: App, config: Config, mode: TeardownMode, configFile?: string): void {
   if (mode === "keep-data") {
     const eks = new EksKeptStack(app, "eks", { config, configFile });
+    new KubeflowKeptStack(app, "kubeflow", { config, configFile });
     new FsxKeptStack(app, "fsx", {
       config,
       vpcId: eks.network.vpc.id,
@@ -63,14 +71,18 @@ export function buildTeardownStages(app: App, config: Config, mode: TeardownMode
     return;
   }
   const unguarded: Config = { ...config, protection: { ...config.protection, preventDestroy: false } };
-  buildStageStacks(app, unguarded, configFile, { forceDestroyBuckets: true, emptyDns: true });
+  buildStageStacks(app, unguarded, configFile, { forceDestroyBuckets: true, emptyDns: true, keptKubeflow: true });
 }
 
 function buildStageStacks(
   app: App,
   config: Config,
   configFile?: string,
-  teardown: { readonly forceDestroyBuckets?: boolean; readonly emptyDns?: boolean } = {},
+  teardown: {
+    readonly forceDestroyBuckets?: boolean;
+    readonly emptyDns?: boolean;
+    readonly keptKubeflow?: boolean;
+  } = {},
 ): Stages {
   const bootstrap = new BootstrapStack(app, "bootstrap", {
     config,
@@ -93,7 +105,9 @@ function buildStageStacks(
     },
   });
   const auth = new AuthStack(app, "auth", { config });
-  const kubeflow = new KubeflowStack(app, "kubeflow", { config, cluster: eks.outputs, auth: auth.outputs });
+  const kubeflow = teardown.keptKubeflow
+    ? new KubeflowKeptStack(app, "kubeflow", { config, configFile })
+    : new KubeflowStack(app, "kubeflow", { config, cluster: eks.outputs, auth: auth.outputs });
   // The load balancer controller runs on the system nodes, which the autoscaler also manages.
   kubeflow.addDependency(addons);
   const dns = teardown.emptyDns

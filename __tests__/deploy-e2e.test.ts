@@ -2,57 +2,62 @@
  * npm run deploy / npm run destroy end to end: the real runner (scripts/deploy.ts) as a process,
  * with fake cdktf, terraform, aws and kubectl first on PATH (fixtures/fake-cli) and a world (a
  * folder) they share. Their kustomize returns a small build: the real overlay is kubeflow-install.test.ts's subject.
+ * The fake keeps the kubeflow stage's Terraform state resource by resource, so a teardown that keeps
+ * the data and the deploy after it show which credentials survive; the other stages are a word each.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import {
   CREDENTIAL_KEYS,
+  CREDENTIALS_SECRET,
   OAUTH2_PROXY_SECRET,
   OIDC_CLIENT_SECRET,
-  CREDENTIALS_SECRET,
   paramsToConfigMapData,
 } from "../lib/kubeflow-overlay";
 import { STAGE_IDS } from "../lib/stages";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
-import { REPO_ROOT } from "./helpers";
 
-type StageState = "absent" | "deployed" | "kept";
+// Not from ./helpers: that loads the whole app (cdktf and the provider bindings), which nothing here uses.
+const REPO_ROOT = path.join(__dirname, "..");
+
 const STACKS = STAGE_IDS.filter((s) => s !== "kubeflow-install");
 const b64 = (v: string) => Buffer.from(v).toString("base64");
 
 let dir: string;
 let bin: string;
 let world: string;
+const script = path.join(REPO_ROOT, "__tests__", "fixtures", "fake-cli", "fake-cli.sh");
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "deploy-e2e-"));
   bin = path.join(dir, "bin");
   mkdirSync(bin);
-  const script = path.join(REPO_ROOT, "__tests__", "fixtures", "fake-cli", "fake-cli.sh");
   // The script is committed executable; each tool is a symlink to it.
   for (const tool of ["cdktf", "terraform", "aws", "kubectl"]) symlinkSync(script, path.join(bin, tool));
   world = path.join(dir, "world");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A new world: every stack in `state`, the cluster and its ALB there when deployed, Kubeflow installed. */
-function freshWorld(state: StageState): void {
+/**
+ * A new world where everything is deployed: every stack, the cluster, Kubeflow with its ALB, and the
+ * kubeflow stage's resources as the fake's deploy of it makes them (new random passwords, and the
+ * Secret in kube-system holding them).
+ */
+function freshDeployedWorld(): void {
   rmSync(world, { recursive: true, force: true });
   mkdirSync(path.join(world, "kubectl"), { recursive: true });
-  for (const s of STACKS) writeFileSync(path.join(world, `stage.${s}`), state);
-  if (state === "deployed") writeFileSync(path.join(world, "cluster"), "");
-  // The install is not what is tested here (kubeflow-install.test.ts is): Kubeflow reports as installed.
+  for (const s of STACKS) writeFileSync(path.join(world, `stage.${s}`), "deployed");
+  writeFileSync(path.join(world, "cluster"), "");
   writeFileSync(path.join(world, "alb"), "");
   writeFileSync(path.join(world, "kubeflow-installed"), "");
   const k = (name: string, body: unknown) => writeFileSync(path.join(world, "kubectl", name), JSON.stringify(body));
   k("configmap.json", { data: paramsToConfigMapData(TEST_PARAMS) });
   k(`secret-${OIDC_CLIENT_SECRET.name}.json`, { data: { "client-id": b64("cid"), "client-secret": b64("csecret") } });
   k(`secret-${OAUTH2_PROXY_SECRET.name}.json`, { data: { "cookie-secret": b64("stand-in-cookie") } });
-  k(`secret-${CREDENTIALS_SECRET.name}.json`, {
-    data: Object.fromEntries(Object.values(CREDENTIAL_KEYS).map((key) => [key, b64(`value-${key}`)])),
-  });
+  fake("cdktf", "deploy", "kubeflow", "--output", "cdktf.out");
   writeFileSync(
     path.join(world, "kubectl", "build.yaml"),
     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kubeflow\n---\n" +
@@ -63,6 +68,43 @@ function freshWorld(state: StageState): void {
 const stages = () =>
   Object.fromEntries(STACKS.map((s) => [s, readFileSync(path.join(world, `stage.${s}`), "utf8").trim()]));
 const failOnce = (call: string) => writeFileSync(path.join(world, "fail-once"), call);
+/** One call of a fake tool, outside any run (to set the world up). */
+function fake(...args: string[]): void {
+  const r = spawnSync(script, args, { env: { PATH: "/usr/bin:/bin", FAKE_WORLD: world }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`fake ${args.join(" ")} failed: ${r.stderr}`);
+}
+
+type Credentials = Record<string, string>;
+/** The kubeflow stage's Terraform state as the fake keeps it: each resource's address, a password's value. */
+function kubeflowState(): Record<string, string | undefined> {
+  const file = path.join(world, "state.kubeflow");
+  if (!existsSync(file)) return {};
+  const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+  return Object.fromEntries(lines.map((l) => l.split(" ")).map(([address, value]) => [address, value]));
+}
+/** The Secret kube-system/kubeflow-credentials in the cluster, decoded; undefined when it is not there. */
+function credentialsSecret(): Credentials | undefined {
+  const file = path.join(world, "kubectl", `secret-${CREDENTIALS_SECRET.name}.json`);
+  if (!existsSync(file)) return undefined;
+  const { data } = JSON.parse(readFileSync(file, "utf8")) as { data: Record<string, string> };
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+}
+/** The Secrets the install applied, by namespace/name, with their stringData (the CRDs applied with them are not parsed). */
+function appliedSecrets(): Record<string, Record<string, string>> {
+  const file = path.join(world, "applied");
+  const chunks = existsSync(file) ? readFileSync(file, "utf8").split(/^---$/m) : [];
+  const secrets = chunks
+    .filter((text) => /^kind: Secret$/m.test(text))
+    .map(
+      (text) => parse(text) as { metadata: { namespace: string; name: string }; stringData: Record<string, string> },
+    );
+  return Object.fromEntries(secrets.map((d) => [`${d.metadata.namespace}/${d.metadata.name}`, d.stringData]));
+}
+/** The kubeflow stage's passwords in its state, by address. */
+const passwordsInState = () =>
+  Object.fromEntries(Object.entries(kubeflowState()).filter(([address]) => address.startsWith("random_password.")));
+/** The passwords (and the Secret holding them) the world of the teardown and re-deploy below was deployed with. */
+let deployed: { passwords: Record<string, string | undefined>; secret: Credentials } = { passwords: {}, secret: {} };
 
 function runner(command: "deploy" | "destroy", args: string[], env: Record<string, string> = {}, input?: string) {
   writeFileSync(path.join(world, "calls"), "");
@@ -87,23 +129,162 @@ function runner(command: "deploy" | "destroy", args: string[], env: Record<strin
   return { status: result.status, stderr: result.stderr, calls, cdktfCalls };
 }
 
-describe("npm run deploy, end to end", () => {
-  beforeAll(() => freshWorld("absent"));
+describe("npm run destroy, end to end", () => {
+  beforeAll(() => {
+    freshDeployedWorld();
+    deployed = { passwords: passwordsInState(), secret: credentialsSecret()! };
+  });
+
+  it("cleans up the cluster first, then tears down in reverse; an interruption stops it with the resume command", () => {
+    failOnce("cdktf destroy addons");
+    const r = runner("destroy", ["--yes"]);
+    expect(r.status).toBe(1);
+    const ingress = r.calls.findIndex((c) => c.startsWith("kubectl -n istio-system delete ingress kubeflow"));
+    const albGone = r.calls.findIndex((c, i) => i > ingress && c.startsWith("aws elbv2 describe-load-balancers"));
+    const sgsGone = r.calls.findIndex((c, i) => i > albGone && c.startsWith("aws ec2 describe-security-groups"));
+    const claims = r.calls.findIndex((c) =>
+      c.startsWith("kubectl delete persistentvolumeclaims --all --all-namespaces"),
+    );
+    const firstStack = r.calls.findIndex((c) => /^cdktf (deploy|destroy) /.test(c));
+    expect(ingress).toBeGreaterThanOrEqual(0);
+    expect([ingress < albGone, albGone < sgsGone, sgsGone < claims, claims < firstStack]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(r.calls).toContain(
+      "kubectl delete profiles.kubeflow.org --all --ignore-not-found --wait=true --timeout=10m",
+    );
+    expect(r.cdktfCalls).toEqual([
+      "cdktf deploy fsx",
+      "cdktf destroy dashboard",
+      "cdktf deploy dns",
+      "cdktf deploy kubeflow",
+      "cdktf destroy addons",
+    ]);
+    for (const stage of ["fsx", "kubeflow"])
+      expect(r.calls.find((c) => c.startsWith(`cdktf deploy ${stage}`))).toContain("--output cdktf.out.keep-data");
+    expect(r.stderr).toContain("[6/9] auth: kept");
+    expect(r.stderr).toContain("Resume with: npm run destroy -- --from addons --yes");
+    expect(stages()).toMatchObject({
+      fsx: "kept",
+      dns: "absent",
+      kubeflow: "kept",
+      auth: "deployed",
+      addons: "deployed",
+    });
+  });
+
+  it("keeps the kubeflow stage's passwords in its state, as they were, and deletes the rest of the stage", () => {
+    expect(Object.keys(deployed.passwords)).toHaveLength(4);
+    expect(kubeflowState()).toEqual(deployed.passwords);
+    // The load balancer controller, the ConfigMap and the Secrets in kube-system went with the rest.
+    expect(credentialsSecret()).toBeUndefined();
+  });
+
+  it("resumes, and never destroys what it keeps: the file system, buckets, keys, user pool and state", () => {
+    const r = runner("destroy", ["--yes", "--from", "addons"]);
+    expect(r.status).toBe(0);
+    expect(r.cdktfCalls).toEqual(["cdktf destroy addons", "cdktf deploy eks"]);
+    expect(r.calls.find((c) => c.startsWith("cdktf deploy eks"))).toContain("--output cdktf.out.keep-data");
+    expect(stages()).toEqual({
+      bootstrap: "deployed",
+      eks: "kept",
+      addons: "absent",
+      auth: "deployed",
+      kubeflow: "kept",
+      dns: "absent",
+      dashboard: "absent",
+      fsx: "kept",
+    });
+    expect(r.calls.filter((c) => / apply .*-target=/.test(c))).toEqual([]);
+  });
+
+  it("run again, finds the cluster gone and nothing left to do", () => {
+    const r = runner("destroy", ["--yes"]);
+    expect(r.status).toBe(0);
+    expect(r.cdktfCalls).toEqual([]);
+    expect(r.stderr).toContain("cluster kubeflow is gone: nothing to clean up in it");
+    expect(r.calls.filter((c) => c.startsWith("kubectl") && !c.startsWith("kubectl version --client"))).toEqual([]);
+  });
+
+  it("resumed after the cluster is gone, forgets the Kubernetes objects and Helm releases left in a kept stage's state", () => {
+    writeFileSync(path.join(world, "fsx-objects"), "");
+    // The kubeflow stage as deployed (a cluster deleted by hand before its teardown): its release and objects in state.
+    fake("cdktf", "deploy", "kubeflow", "--output", "cdktf.out");
+    const r = runner("destroy", ["--yes", "--from", "fsx"]);
+    expect(r.status).toBe(0);
+    const objects = [
+      "kubernetes_persistent_volume_v1.notebook-volume_volume_1A2B3C4D",
+      "kubernetes_daemonset_v1.fsx-csi-driver_node_5E6F7A8B",
+    ];
+    expect(r.calls).toContain(`terraform -chdir=cdktf.out.keep-data/stacks/fsx state rm ${objects.join(" ")}`);
+    expect(r.stderr).toContain(
+      `cluster kubeflow is gone, and with it 2 object(s) still in fsx's state; forgetting them: ${objects.join(", ")}`,
+    );
+    const kubeflowObjects = [
+      "helm_release.aws-load-balancer-controller_chart_release_C4D55411",
+      "kubernetes_config_map_v1.install-inputs_params_978ADD9D",
+      "kubernetes_secret_v1.install-inputs_credentials_0DF6D92C",
+      "kubernetes_secret_v1.install-inputs_oidc-client_B26B8DC5",
+    ];
+    expect(r.calls).toContain(
+      `terraform -chdir=cdktf.out.keep-data/stacks/kubeflow state rm ${kubeflowObjects.join(" ")}`,
+    );
+    expect(r.stderr).toContain("cluster kubeflow is gone, and with it 4 object(s) still in kubeflow's state");
+    // Only after asking AWS whether the cluster is there.
+    const asked = r.calls.findIndex((c) => c.startsWith("aws eks describe-cluster --name kubeflow"));
+    const forgot = r.calls.findIndex((c) => c.includes(" state rm "));
+    expect(asked).toBeGreaterThanOrEqual(0);
+    expect(asked).toBeLessThan(forgot);
+    expect(r.cdktfCalls).toEqual(["cdktf deploy kubeflow"]);
+    expect(stages()).toMatchObject({ fsx: "kept", kubeflow: "kept", eks: "kept" });
+    expect(kubeflowState()).toEqual(deployed.passwords);
+  });
+
+  it("--dry-run names what it keeps, offline", () => {
+    const r = runner("destroy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual([]);
+    expect(r.stderr).toContain("destroy, keeping the data: 9 stages, in order");
+    expect(r.stderr).toMatch(/keeps the FSx for Lustre file system kubeflow-shared/);
+    expect(r.stderr).toMatch(
+      /kubeflow: cdktf deploy kubeflow \(cdktf\.out\.keep-data\): deletes the rest, keeps the generated root passwords of Kubeflow Pipelines' and Katib's MySQL and the artifact store's keys/,
+    );
+    expect(r.stderr).toMatch(/bootstrap: kept, nothing run: the state bucket/);
+  });
+});
+
+// The world the teardown above left: a deploy after `npm run destroy`, as a user runs it.
+describe("npm run deploy after it, end to end", () => {
+  it("starts from what the teardown kept: bootstrap and auth whole; eks, kubeflow and fsx reduced; Kubeflow uninstalled", () => {
+    expect(stages()).toEqual({
+      bootstrap: "deployed",
+      eks: "kept",
+      addons: "absent",
+      auth: "deployed",
+      kubeflow: "kept",
+      dns: "absent",
+      dashboard: "absent",
+      fsx: "kept",
+    });
+    expect(existsSync(path.join(world, "kubeflow-installed"))).toBe(false);
+  });
 
   it("stops at the failing stage, names it and the command that resumes", () => {
     failOnce("cdktf deploy dns");
     const r = runner("deploy", ["--yes"]);
     expect(r.status).toBe(1);
     expect(r.cdktfCalls).toEqual([
-      "cdktf deploy bootstrap",
       "cdktf deploy eks",
       "cdktf deploy addons",
-      "cdktf deploy auth",
       "cdktf deploy kubeflow",
       "cdktf deploy dns",
     ]);
-    expect(r.stderr).toMatch(/\[1\/9\] bootstrap: done \(\d+s; \d+s in all\)/);
-    expect(r.stderr).toContain("[6/9] kubeflow-install: skipped, nothing to change");
+    expect(r.stderr).toMatch(/\[1\/9\] bootstrap: skipped, nothing to change \(\d+s; \d+s in all\)/);
+    expect(r.stderr).toMatch(/\[2\/9\] eks: done \(\d+s; \d+s in all\)/);
+    expect(r.stderr).toMatch(/\[6\/9\] kubeflow-install: done/);
     expect(r.stderr).toContain("the Kubeflow Ingress has its ALB: k8s-kubeflow-fake.elb.example");
     expect(r.stderr).toMatch(
       /error: deploy stopped at stage dns \(7 of 9\) after \d+s:\ncdktf deploy dns failed \(exit 1\)/,
@@ -115,7 +296,23 @@ describe("npm run deploy, end to end", () => {
         .filter((c) => c.startsWith("cdktf deploy"))
         .every((c) => c.includes("--skip-synth --ignore-missing-stack-dependencies --auto-approve")),
     ).toBe(true);
-    expect(stages()).toMatchObject({ kubeflow: "deployed", dns: "absent", fsx: "absent" });
+    expect(stages()).toMatchObject({ kubeflow: "deployed", dns: "absent", fsx: "kept" });
+  });
+
+  it("has brought back the credentials the teardown kept, and installed Kubeflow with them", () => {
+    // The kubeflow stage kept its passwords in state and wrote the same ones into kube-system.
+    expect(passwordsInState()).toEqual(deployed.passwords);
+    expect(credentialsSecret()).toEqual(deployed.secret);
+    // The install read them there and applied them where KFP, Katib and the artifact store read them.
+    const secret = deployed.secret;
+    expect(appliedSecrets()).toMatchObject({
+      "kubeflow/mysql-secret": { username: "root", password: secret[CREDENTIAL_KEYS.kfpMysqlPassword] },
+      "kubeflow/katib-mysql-secrets": { MYSQL_ROOT_PASSWORD: secret[CREDENTIAL_KEYS.katibMysqlPassword] },
+      "kubeflow/mlpipeline-minio-artifact": {
+        accesskey: secret[CREDENTIAL_KEYS.artifactStoreAccessKey],
+        secretkey: secret[CREDENTIAL_KEYS.artifactStoreSecretKey],
+      },
+    });
   });
 
   it("resumes with --from at that stage and finishes", () => {
@@ -174,101 +371,12 @@ describe("npm run deploy, end to end", () => {
   });
 });
 
-describe("npm run destroy, end to end", () => {
-  beforeAll(() => freshWorld("deployed"));
-
-  it("cleans up the cluster first, then tears down in reverse; an interruption stops it with the resume command", () => {
-    failOnce("cdktf destroy addons");
-    const r = runner("destroy", ["--yes"]);
-    expect(r.status).toBe(1);
-    const ingress = r.calls.findIndex((c) => c.startsWith("kubectl -n istio-system delete ingress kubeflow"));
-    const albGone = r.calls.findIndex((c, i) => i > ingress && c.startsWith("aws elbv2 describe-load-balancers"));
-    const sgsGone = r.calls.findIndex((c, i) => i > albGone && c.startsWith("aws ec2 describe-security-groups"));
-    const claims = r.calls.findIndex((c) =>
-      c.startsWith("kubectl delete persistentvolumeclaims --all --all-namespaces"),
-    );
-    const firstStack = r.calls.findIndex((c) => /^cdktf (deploy|destroy) /.test(c));
-    expect(ingress).toBeGreaterThanOrEqual(0);
-    expect([ingress < albGone, albGone < sgsGone, sgsGone < claims, claims < firstStack]).toEqual([
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(r.calls).toContain(
-      "kubectl delete profiles.kubeflow.org --all --ignore-not-found --wait=true --timeout=10m",
-    );
-    expect(r.cdktfCalls).toEqual([
-      "cdktf deploy fsx",
-      "cdktf destroy dashboard",
-      "cdktf deploy dns",
-      "cdktf destroy kubeflow",
-      "cdktf destroy addons",
-    ]);
-    expect(r.calls.find((c) => c.startsWith("cdktf deploy fsx"))).toContain("--output cdktf.out.keep-data");
-    expect(r.stderr).toContain("[6/9] auth: kept");
-    expect(r.stderr).toContain("Resume with: npm run destroy -- --from addons --yes");
-    expect(stages()).toMatchObject({ fsx: "kept", dns: "absent", auth: "deployed", addons: "deployed" });
-  });
-
-  it("resumes, and never destroys what it keeps: the file system, buckets, keys, user pool and state", () => {
-    const r = runner("destroy", ["--yes", "--from", "addons"]);
-    expect(r.status).toBe(0);
-    expect(r.cdktfCalls).toEqual(["cdktf destroy addons", "cdktf deploy eks"]);
-    expect(r.calls.find((c) => c.startsWith("cdktf deploy eks"))).toContain("--output cdktf.out.keep-data");
-    expect(stages()).toEqual({
-      bootstrap: "deployed",
-      eks: "kept",
-      addons: "absent",
-      auth: "deployed",
-      kubeflow: "absent",
-      dns: "absent",
-      dashboard: "absent",
-      fsx: "kept",
-    });
-    expect(r.calls.filter((c) => / apply .*-target=/.test(c))).toEqual([]);
-  });
-
-  it("run again, finds the cluster gone and nothing left to do", () => {
-    const r = runner("destroy", ["--yes"]);
-    expect(r.status).toBe(0);
-    expect(r.cdktfCalls).toEqual([]);
-    expect(r.stderr).toContain("cluster kubeflow is gone: nothing to clean up in it");
-    expect(r.calls.filter((c) => c.startsWith("kubectl") && !c.startsWith("kubectl version --client"))).toEqual([]);
-  });
-
-  it("resumed after the cluster is gone, forgets the Kubernetes objects left in a kept stage's state", () => {
-    writeFileSync(path.join(world, "fsx-objects"), "");
-    const r = runner("destroy", ["--yes", "--from", "fsx"]);
-    expect(r.status).toBe(0);
-    const objects = [
-      "kubernetes_persistent_volume_v1.notebook-volume_volume_1A2B3C4D",
-      "kubernetes_daemonset_v1.fsx-csi-driver_node_5E6F7A8B",
-    ];
-    expect(r.calls).toContain(`terraform -chdir=cdktf.out.keep-data/stacks/fsx state rm ${objects.join(" ")}`);
-    expect(r.stderr).toContain(
-      `cluster kubeflow is gone, and with it 2 object(s) still in fsx's state; forgetting them: ${objects.join(", ")}`,
-    );
-    // Only after asking AWS whether the cluster is there.
-    const asked = r.calls.findIndex((c) => c.startsWith("aws eks describe-cluster --name kubeflow"));
-    const forgot = r.calls.findIndex((c) => c.includes(" state rm "));
-    expect(asked).toBeGreaterThanOrEqual(0);
-    expect(asked).toBeLessThan(forgot);
-    expect(stages()).toMatchObject({ fsx: "kept", eks: "kept" });
-  });
-
-  it("--dry-run names what it keeps, offline", () => {
-    const r = runner("destroy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
-    expect(r.status).toBe(0);
-    expect(r.calls).toEqual([]);
-    expect(r.stderr).toContain("destroy, keeping the data: 9 stages, in order");
-    expect(r.stderr).toMatch(/keeps the FSx for Lustre file system kubeflow-shared/);
-    expect(r.stderr).toMatch(/bootstrap: kept, nothing run: the state bucket/);
-  });
-});
-
 describe("npm run destroy --delete-data, end to end", () => {
-  beforeAll(() => freshWorld("deployed"));
+  let passwords: Record<string, string | undefined>;
+  beforeAll(() => {
+    freshDeployedWorld();
+    passwords = passwordsInState();
+  });
 
   it("asks for the cluster name and runs nothing without it", () => {
     const r = runner("destroy", ["--yes", "--delete-data"], {}, "prod\n");
@@ -303,5 +411,14 @@ describe("npm run destroy --delete-data, end to end", () => {
     const fsxApply = r.calls.indexOf(applies[0]);
     expect(fsxApply).toBeLessThan(r.calls.findIndex((c) => c.startsWith("cdktf destroy fsx")));
     expect(Object.values(stages()).every((s) => s === "absent")).toBe(true);
+  });
+
+  it("deletes the kubeflow stage's passwords with the data", () => {
+    // This world's deploy made its own: a new password gets a new random value, so the ones a re-deploy
+    // brought back above were kept, not made again alike.
+    expect(Object.keys(passwords)).toHaveLength(4);
+    for (const [address, value] of Object.entries(passwords)) expect(value).not.toBe(deployed.passwords[address]);
+    expect(kubeflowState()).toEqual({});
+    expect(credentialsSecret()).toBeUndefined();
   });
 });

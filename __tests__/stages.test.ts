@@ -55,16 +55,41 @@ describe("destroy plan", () => {
     expect(steps[0]).toEqual({ stage: "kubeflow-install", action: "cleanup", karpenter: false });
   });
 
-  it("keeps the data by default: bootstrap and auth untouched, eks and fsx reduced to what they keep", () => {
+  it("keeps the data by default: bootstrap and auth untouched, eks, kubeflow and fsx reduced to what they keep", () => {
     const byStage = Object.fromEntries(steps.map((s) => [s.stage, s]));
     expect(byStage.bootstrap).toMatchObject({ action: "keep" });
     expect(byStage.auth).toMatchObject({ action: "keep" });
     expect(byStage.eks).toMatchObject({ action: "deploy-kept", synth: "keep-data" });
     expect(byStage.fsx).toMatchObject({ action: "deploy-kept", synth: "keep-data" });
     expect(byStage.dns).toMatchObject({ action: "deploy-kept", synth: "keep-data", keeps: [] });
-    for (const s of ["dashboard", "kubeflow", "addons"])
+    for (const s of ["dashboard", "addons"])
       expect(byStage[s]).toEqual({ stage: s, action: "destroy", synth: "stages", unprotect: false });
     expect(synthsOf(steps).sort()).toEqual(["keep-data", "stages"]);
+  });
+
+  it("keeps kubeflow's generated credentials by deploying its kept stack, never by destroying it", () => {
+    const kubeflow = steps.filter((s) => s.stage === "kubeflow");
+    expect(kubeflow).toEqual([
+      {
+        stage: "kubeflow",
+        action: "deploy-kept",
+        synth: "keep-data",
+        keeps: [
+          "the generated root passwords of Kubeflow Pipelines' and Katib's MySQL and the artifact store's keys " +
+            "(random_password: in Terraform state only, nothing in AWS, so keeping them costs nothing); " +
+            "a re-deploy installs the same ones, which databases kept on Retain volumes still accept",
+        ],
+      },
+    ]);
+    // Alone, too: a teardown resumed at kubeflow, or of kubeflow only.
+    for (const options of [run({ from: "kubeflow" }), run({ only: "kubeflow" })])
+      expect(destroyPlan(options, config).find((s) => s.stage === "kubeflow")).toMatchObject({
+        action: "deploy-kept",
+        synth: "keep-data",
+      });
+    expect(describeStep(kubeflow[0])).toMatch(
+      /^kubeflow: cdktf deploy kubeflow \(cdktf\.out\.keep-data\): deletes the rest, keeps the generated root passwords of Kubeflow Pipelines' and Katib's MySQL and the artifact store's keys \(random_password: in Terraform state only, nothing in AWS, so keeping them costs nothing\)/,
+    );
   });
 
   it("names what it keeps, one stage a line", () => {
@@ -102,6 +127,13 @@ describe("destroy plan", () => {
     expect(unprotected.sort()).toEqual(["auth", "bootstrap", "fsx"]);
     expect(synthsOf(all)).toEqual(["delete-data"]);
     expect(all.find((s) => s.stage === "dns")).toMatchObject({ action: "deploy-kept", synth: "delete-data" });
+    // The generated credentials go with the data.
+    expect(all.find((s) => s.stage === "kubeflow")).toEqual({
+      stage: "kubeflow",
+      action: "destroy",
+      synth: "delete-data",
+      unprotect: false,
+    });
   });
 
   it("reflects an existing data bucket and per-zone NAT in what it says it keeps", () => {

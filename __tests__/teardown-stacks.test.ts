@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { Testing, TerraformStack, type App } from "cdktf";
 import { buildStages, buildTeardownStages, type TeardownMode } from "../app";
 import type { Config } from "../config/schema";
@@ -20,10 +22,15 @@ const normal = (config: Config) => {
   }
   return built.get(config)!;
 };
+const tornDown = new Map<string, Map<string, SynthJson>>();
 const teardown = (config: Config, mode: TeardownMode) => {
-  const app = Testing.app();
-  buildTeardownStages(app, config, mode);
-  return stacksOf(app);
+  const key = `${variants.findIndex(([, c]) => c === config)}:${mode}`;
+  if (!tornDown.has(key)) {
+    const app = Testing.app();
+    buildTeardownStages(app, config, mode);
+    tornDown.set(key, stacksOf(app));
+  }
+  return tornDown.get(key)!;
 };
 
 function allResources(json: SynthJson): [string, Body][] {
@@ -65,8 +72,8 @@ describe.each(variants)("a teardown that keeps the data (%s)", (_name, config) =
   const full = normal(config);
   const kept = teardown(config, "keep-data");
 
-  it("is eks, fsx and an empty dns: the stacks it tears down by deploying what they keep", () => {
-    expect([...kept.keys()].sort()).toEqual(["dns", "eks", "fsx"]);
+  it("is eks, kubeflow, fsx and an empty dns: the stacks it tears down by deploying what they keep", () => {
+    expect([...kept.keys()].sort()).toEqual(["dns", "eks", "fsx", "kubeflow"]);
     expect(allResources(kept.get("dns")!)).toEqual([]);
     expect(kept.get("dns")!.data).toBeUndefined();
   });
@@ -88,8 +95,18 @@ describe.each(variants)("a teardown that keeps the data (%s)", (_name, config) =
     for (const address of protectedOnes) expect(keptAddresses).toContain(address);
   });
 
+  it("keeps kubeflow's four generated passwords, at the addresses and with every argument they were deployed with, and nothing else", () => {
+    const deployed = full.get("kubeflow")!.resource!.random_password;
+    expect(Object.keys(deployed)).toHaveLength(4);
+    // The whole resource block: the passwords, arguments and provider included, and no other resource.
+    expect(kept.get("kubeflow")!.resource).toEqual({ random_password: deployed });
+    // What it reads is the cluster's lookup only (no other stage's outputs, which a kept eks stage no longer has).
+    expect(Object.keys(kept.get("kubeflow")!.data ?? {}).sort()).toEqual(["aws_eks_cluster", "aws_eks_clusters"]);
+    expect(kept.get("kubeflow")!.output).toBeUndefined();
+  });
+
   it("keeps the configuration of every provider whose resources it deletes", () => {
-    for (const id of ["eks", "fsx"]) {
+    for (const id of ["eks", "kubeflow", "fsx"]) {
       expect(Object.keys(kept.get(id)!.provider ?? {}).sort()).toEqual(
         Object.keys(full.get(id)!.provider ?? {}).sort(),
       );
@@ -120,37 +137,72 @@ describe.each(variants)("a teardown that keeps the data (%s)", (_name, config) =
     expect(DESTROY_ORDER.filter((s) => s !== "kubeflow-install").sort()).toEqual([...full.keys()].sort());
   });
 
-  it("finds the cluster it still has to delete objects from by name, not through the eks stack's outputs", () => {
-    const fsx = kept.get("fsx")!;
-    const [cluster] = Object.values((fsx.data as Record<string, Record<string, Body>>).aws_eks_cluster);
-    expect(cluster).toMatchObject({ name: config.cluster.name });
-    expect(JSON.stringify(fsx)).not.toContain("cross-stack-output-aws_eks_cluster");
+  it.each(["fsx", "kubeflow"])(
+    "finds the cluster %s still has to delete objects from by name, not through the eks stack's outputs",
+    (id) => {
+      const json = kept.get(id)!;
+      const [cluster] = Object.values((json.data as Record<string, Record<string, Body>>).aws_eks_cluster);
+      expect(cluster).toMatchObject({ name: config.cluster.name });
+      expect(JSON.stringify(json)).not.toContain("cross-stack-output-aws_eks_cluster");
+    },
+  );
+});
+
+describe("the kubeflow stage as the deploy end-to-end test's fake CLI models it", () => {
+  // deploy-e2e.test.ts shows which credentials a teardown keeps through a fake that keeps the stage's
+  // state resource by resource: it must know the stage's real addresses.
+  const fake = readFileSync(path.join(__dirname, "fixtures", "fake-cli", "fake-cli.sh"), "utf8");
+  const list = (name: string) => new RegExp(`^${name}="([^"]*)"$`, "m").exec(fake)?.[1].split("\n") ?? [];
+
+  it("has the addresses of the stage as deployed, and of its kept stack", () => {
+    const addresses = (json: SynthJson) =>
+      allResources(json)
+        .map(([a]) => a)
+        .sort();
+    const passwords = list("KUBEFLOW_PASSWORDS");
+    expect(passwords.sort()).toEqual(addresses(teardown(defaults, "keep-data").get("kubeflow")!));
+    expect([...passwords, ...list("KUBEFLOW_OTHERS")].sort()).toEqual(addresses(normal(defaults).get("kubeflow")!));
   });
+});
 
-  describeWithTerraform("evaluated by terraform", () => {
-    const fsx = () => kept.get("fsx")!;
-    const cluster = "data.aws_eks_cluster.cluster-for-teardown";
-    const clusters = "data.aws_eks_clusters.clusters-for-teardown";
-    const evaluated = (clusterNames: string[], found: unknown[]) => {
-      const json = fsx();
-      const kubernetes = (json.provider as Record<string, Body[]>).kubernetes[0];
-      const lookup = (json.data as Record<string, Record<string, Body>>).aws_eks_cluster["cluster-for-teardown"];
-      return evaluate(
-        json,
-        { count: lookup.count, host: kubernetes.host, ca: kubernetes.cluster_ca_certificate },
-        { zones: [], data: { [`${clusters}.names`]: clusterNames, [cluster]: found } },
-      );
-    };
+// The lookup is the same in every variant: evaluated once, on the shipped defaults.
+describeWithTerraform("the kept stacks' cluster lookup, evaluated by terraform", () => {
+  const cluster = "data.aws_eks_cluster.cluster-for-teardown";
+  const clusters = "data.aws_eks_clusters.clusters-for-teardown";
+  /** The lookup's count and every provider's host and CA, given what aws_eks_clusters lists and what the lookup finds. */
+  const evaluated = (id: string, clusterNames: string[], found: unknown[]) => {
+    const json = teardown(defaults, "keep-data").get(id)!;
+    const providers = json.provider as Record<string, Body[]>;
+    const kubernetes = providers.kubernetes[0];
+    const lookup = (json.data as Record<string, Record<string, Body>>).aws_eks_cluster["cluster-for-teardown"];
+    const helm = providers.helm?.[0]?.kubernetes as Body | undefined;
+    return evaluate(
+      json,
+      {
+        count: lookup.count,
+        host: kubernetes.host,
+        ca: kubernetes.cluster_ca_certificate,
+        ...(helm ? { helmHost: helm.host, helmCa: helm.cluster_ca_certificate } : {}),
+      },
+      { zones: [], data: { [`${clusters}.names`]: clusterNames, [cluster]: found } },
+    );
+  };
+  const withHelm = (id: string, v: Record<string, unknown>) =>
+    id === "kubeflow" ? { ...v, helmHost: v.host, helmCa: v.ca } : v;
 
-    it("plans without the cluster once it is gone: a teardown run again after eks still plans", () => {
-      expect(evaluated(["someone-elses"], [])).toEqual({ count: 0, host: "", ca: "" });
-    });
+  it.each(["fsx", "kubeflow"])(
+    "%s plans without the cluster once it is gone: a teardown run again after eks still plans",
+    (id) => {
+      expect(evaluated(id, ["someone-elses"], [])).toEqual(withHelm(id, { count: 0, host: "", ca: "" }));
+    },
+  );
 
-    it("uses the cluster while it exists", () => {
-      const ca = Buffer.from("PEM").toString("base64");
-      const found = [{ endpoint: "https://example.eks", certificate_authority: [{ data: ca }] }];
-      expect(evaluated([config.cluster.name], found)).toEqual({ count: 1, host: "https://example.eks", ca: "PEM" });
-    });
+  it.each(["fsx", "kubeflow"])("%s uses the cluster while it exists", (id) => {
+    const ca = Buffer.from("PEM").toString("base64");
+    const found = [{ endpoint: "https://example.eks", certificate_authority: [{ data: ca }] }];
+    expect(evaluated(id, [defaults.cluster.name], found)).toEqual(
+      withHelm(id, { count: 1, host: "https://example.eks", ca: "PEM" }),
+    );
   });
 });
 
@@ -178,6 +230,18 @@ describe("a teardown that deletes the data", () => {
     const [[, pool]] = allResources(stacks.get("auth")!).filter(([a]) => a.startsWith("aws_cognito_user_pool."));
     expect(pool.deletion_protection).toBe("INACTIVE");
     expect(allResources(stacks.get("dns")!)).toEqual([]);
+  });
+
+  it("destroys kubeflow as its kept stack: every resource in state goes, and no other stage's outputs are read", () => {
+    // A destroy plan of a stage with anything in state first plans its whole configuration; after a
+    // keep-data teardown the full stack's references to the eks stage's cluster and VPC range no
+    // longer resolve, since the kept eks stack has no such outputs.
+    const kubeflow = stacks.get("kubeflow")!;
+    expect(kubeflow.resource).toEqual({ random_password: normal(defaults).get("kubeflow")!.resource!.random_password });
+    expect(kubeflow.data?.terraform_remote_state).toBeUndefined();
+    expect(Object.keys(kubeflow.provider ?? {}).sort()).toEqual(
+      Object.keys(normal(defaults).get("kubeflow")!.provider ?? {}).sort(),
+    );
   });
 
   it("is the only synthesis with force_destroy: the stages as deployed never have it", () => {

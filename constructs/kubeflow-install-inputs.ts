@@ -1,9 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { Password } from "@cdktf/provider-random/lib/password";
-import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import type { TerraformProvider } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import {
   CREDENTIAL_KEYS,
   CREDENTIALS_SECRET,
@@ -13,6 +11,7 @@ import {
   type KubeflowCredentials,
   type KubeflowInstallParams,
 } from "../lib/kubeflow-overlay";
+import { KubeflowGeneratedCredentials } from "./kubeflow-credentials";
 
 export interface KubeflowInstallInputsProps {
   readonly provider: TerraformProvider;
@@ -24,25 +23,16 @@ export interface KubeflowInstallInputsProps {
 
 const LABELS = { "app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "kubeflow" };
 
-/** Length of each generated credential; letters and digits only, so no consumer has to quote it. */
-const CREDENTIAL_LENGTH: Readonly<Record<keyof KubeflowCredentials, number>> = {
-  kfpMysqlPassword: 32,
-  katibMysqlPassword: 32,
-  artifactStoreAccessKey: 20,
-  artifactStoreSecretKey: 40,
-};
-
 /**
  * What `npm run kubeflow -- install` reads from the cluster, all in kube-system: the overlay's
  * parameters as a ConfigMap, the OIDC client's credentials as a Secret, and this install's own
- * credentials for KFP's and Katib's databases and the artifact store as a Secret. Those are random,
- * made once (`random_password`, sensitive in state), so a re-install keeps them; upstream's
- * published defaults are never installed. The install step needs no access to Terraform state, and
- * no secret passes through a file.
+ * credentials for KFP's and Katib's databases and the artifact store as a Secret. The install step
+ * needs no access to Terraform state, and no secret passes through a file.
+ *
+ * The credentials themselves are the base class's (KubeflowGeneratedCredentials), made at this
+ * construct's own path: a teardown that keeps the data deploys them alone, at the same addresses.
  */
-export class KubeflowInstallInputs extends Construct {
-  readonly credentials: KubeflowCredentials;
-
+export class KubeflowInstallInputs extends KubeflowGeneratedCredentials {
   constructor(scope: Construct, id: string, props: KubeflowInstallInputsProps) {
     super(scope, id);
     new ConfigMapV1(this, "params", {
@@ -56,21 +46,6 @@ export class KubeflowInstallInputs extends Construct {
       type: "Opaque",
       data: { "client-id": props.clientId, "client-secret": props.clientSecret },
     });
-    const random = new RandomProvider(this, "random");
-    const generated = Object.fromEntries(
-      (Object.keys(CREDENTIAL_KEYS) as (keyof KubeflowCredentials)[]).map((name) => [
-        name,
-        new Password(this, CREDENTIAL_KEYS[name], {
-          provider: random,
-          length: CREDENTIAL_LENGTH[name],
-          special: false,
-          minLower: 1,
-          minUpper: 1,
-          minNumeric: 1,
-        }).result,
-      ]),
-    ) as Record<keyof KubeflowCredentials, string>;
-    this.credentials = generated;
     new SecretV1(this, "credentials", {
       provider: props.provider,
       metadata: { ...CREDENTIALS_SECRET, labels: LABELS },
@@ -78,7 +53,7 @@ export class KubeflowInstallInputs extends Construct {
       data: Object.fromEntries(
         (Object.keys(CREDENTIAL_KEYS) as (keyof KubeflowCredentials)[]).map((name) => [
           CREDENTIAL_KEYS[name],
-          generated[name],
+          this.credentials[name],
         ]),
       ),
     });

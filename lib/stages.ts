@@ -121,12 +121,20 @@ export function keptByStage(config: Config): Partial<Record<StageId, readonly st
         ? `the data bucket s3://${bucket.name} and its KMS key`
         : `the data bucket s3://${bucket.name} (not ours: fsx.dataBucket.create is false)`,
     ],
+    kubeflow: [
+      "the generated root passwords of Kubeflow Pipelines' and Katib's MySQL and the artifact store's keys " +
+        "(random_password: in Terraform state only, nothing in AWS, so keeping them costs nothing); " +
+        "a re-deploy installs the same ones, which databases kept on Retain volumes still accept",
+    ],
     eks: [
       `the network (VPC, subnets, NAT gateway${config.network.natGateways === "single" ? "" : "s"}): the file system lives in it, and NAT bills by the hour while kept`,
       "the KMS keys of the cluster's Secrets and of its EBS volumes",
     ],
   };
 }
+
+/** The stages a teardown that keeps the data reduces to what they keep, by deploying their kept stack (app.ts). */
+const REDUCED_BY_TEARDOWN: readonly StageId[] = ["fsx", "kubeflow", "eks"];
 
 function select(order: readonly StageId[], options: RunOptions): StageId[] {
   if (options.only) return [options.only];
@@ -157,7 +165,7 @@ export function destroyPlan(options: RunOptions, config: Config): Step[] {
       return { stage, action: "destroy", synth: "delete-data", unprotect };
     }
     if (stage === "bootstrap" || stage === "auth") return { stage, action: "keep", keeps: kept[stage]! };
-    if (stage === "eks" || stage === "fsx")
+    if (REDUCED_BY_TEARDOWN.includes(stage))
       return { stage, action: "deploy-kept", synth: "keep-data", keeps: kept[stage]! };
     return { stage, action: "destroy", synth: "stages", unprotect: false };
   });

@@ -188,7 +188,10 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
       return converge(ctx, "deploy", step.synth, step.stage);
     case "destroy": {
       init(ctx, step.synth, step.stage);
-      if (step.unprotect) unprotect(ctx, step.synth, step.stage);
+      const inState = stateAddresses(ctx, step.synth, step.stage);
+      if (inState.length === 0) return "skipped";
+      forgetObjectsOfDeletedCluster(ctx, step.synth, step.stage, inState);
+      if (step.unprotect) unprotect(ctx, step.synth, step.stage, inState);
       return converge(ctx, "destroy", step.synth, step.stage);
     }
     case "deploy-kept": {
@@ -260,9 +263,11 @@ export const IN_CLUSTER_RESOURCE = /^(kubernetes_[a-z0-9_]+|helm_release)\./;
 
 /**
  * A teardown resumed after the cluster was deleted (the eks stage kept, or the cluster removed by
- * hand) may find Kubernetes objects still in a stage's state; Terraform would try to read them from
- * an API that no longer exists and fail the plan. They went with the cluster, so they are dropped
- * from state (terraform state rm), each named, before the stage is planned.
+ * hand) may find Kubernetes objects or Helm releases still in a stage's state (fsx's CSI driver and
+ * volume; kubeflow's load balancer controller, ConfigMap and Secrets); Terraform would try to read
+ * them from an API that no longer exists and fail the plan. They went with the cluster, so they are
+ * dropped from state (terraform state rm), each named, before the stage is planned: before every
+ * kept stack is deployed and every stage destroyed, whichever synthesis it comes from.
  */
 function forgetObjectsOfDeletedCluster(ctx: Context, synth: SynthKind, stage: StageId, inState: string[]): void {
   const objects = inState.filter((a) => IN_CLUSTER_RESOURCE.test(a));
@@ -280,9 +285,8 @@ function forgetObjectsOfDeletedCluster(ctx: Context, synth: SynthKind, stage: St
  * --delete-data: a bucket's force_destroy and the user pool's deletion protection are state, so
  * they are applied (only to those resources, and only if they exist) before the destroy.
  */
-function unprotect(ctx: Context, synth: SynthKind, stage: StageId): void {
-  const inState = new Set(stateAddresses(ctx, synth, stage));
-  const targets = [...inState].filter((a) => /^aws_(s3_bucket|cognito_user_pool)\.[^.]+$/.test(a));
+function unprotect(ctx: Context, synth: SynthKind, stage: StageId, inState: readonly string[]): void {
+  const targets = inState.filter((a) => /^aws_(s3_bucket|cognito_user_pool)\.[^.]+$/.test(a));
   if (targets.length === 0) return;
   log(`  lifting the guards first (force_destroy, deletion protection): ${targets.join(", ")}`);
   const args = [`-chdir=${stackDir(synth, stage)}`, "apply", "-input=true", ...targets.map((t) => `-target=${t}`)];

@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { AwsLoadBalancerController } from "../constructs/aws-load-balancer-controller";
 import { ClusterProviders } from "../constructs/cluster-providers";
+import { CREDENTIALS_CONSTRUCT_ID } from "../constructs/kubeflow-credentials";
 import { KubeflowInstallInputs } from "../constructs/kubeflow-install-inputs";
 import { paramsFromConfig, type KubeflowInstallParams } from "../lib/kubeflow-overlay";
 import type { AuthStackOutputs } from "./auth-stack";
@@ -15,7 +16,8 @@ export interface KubeflowStackProps extends BaseStackProps {
 /**
  * Stage 04: what Kubeflow needs from Terraform. The AWS Load Balancer Controller (so Kubeflow's
  * Ingress becomes an ALB), and, for the install step, the overlay's parameters (a ConfigMap) and
- * the Cognito app client's credentials (a Secret, sensitive in state). Kubeflow itself is
+ * the Cognito app client's credentials (a Secret, sensitive in state), and this install's generated
+ * database and artifact-store credentials (random_password, and a Secret). Kubeflow itself is
  * installed by `npm run kubeflow -- install`, which renders the pinned upstream release with
  * our overlay (kustomize/kubeflow) and applies it until it settles: thousands of objects and
  * CRDs that do not exist at plan time are no job for Terraform resources.
@@ -49,7 +51,8 @@ export class KubeflowStack extends BaseStack {
       vpcCidr: props.cluster.vpcCidr,
       loginHost: props.auth.loginHost,
     });
-    new KubeflowInstallInputs(this, "install-inputs", {
+    // Its credentials are what a teardown that keeps the data keeps (KubeflowKeptStack, same id).
+    new KubeflowInstallInputs(this, CREDENTIALS_CONSTRUCT_ID, {
       provider: this.providers.kubernetes!,
       params: this.installParams,
       clientId: props.auth.clientId,
