@@ -24,7 +24,8 @@ export interface Stages {
   /** DnsStack, or in a delete-data teardown an empty stack (see buildTeardownStages). */
   readonly dns: DnsStack | BaseStack;
   readonly dashboard: DashboardStack;
-  readonly fsx: FsxStack;
+  /** FsxStack, or in a delete-data teardown FsxKeptStack (see buildTeardownStages). */
+  readonly fsx: FsxStack | FsxKeptStack;
 }
 
 /**
@@ -48,11 +49,12 @@ export function buildStages(app: App, config: Config, configFile?: string): Stag
  *   anything, and kubeflow's passwords are there for the next deploy. The other stages are destroyed
  *   from the normal synth; bootstrap and auth are left alone.
  * - `delete-data`: every stage as deployed, with prevent_destroy and the user pool's deletion
- *   protection off and the buckets' force_destroy on, and dns empty; kubeflow is its kept stack, which
- *   `cdktf destroy` empties all the same. A destroy plan of a stage with anything in state first
- *   plans the whole configuration (terraform v1.11.4, internal/terraform/context_plan.go:488-515), and
- *   after a keep-data teardown the full kubeflow stack's references to the eks stage's outputs (the
- *   cluster, the VPC's range) no longer resolve: the kept eks stack has none of them.
+ *   protection off and the buckets' force_destroy on, and dns empty; kubeflow and fsx are their kept
+ *   stacks, which `cdktf destroy` empties all the same. A destroy plan of a stage with anything in
+ *   state first plans the whole configuration (terraform v1.11.4, internal/terraform/context_plan.go:488-515),
+ *   and after a keep-data teardown the full stacks' references to the eks stage's outputs (the
+ *   cluster, its security group, the VPC's range) no longer resolve: the kept eks stack has only the
+ *   VPC's and the subnets' ids, which is all the kept stacks read.
  * An empty dns stack is its teardown in both modes: applying it deletes the record without looking
  * the load balancer up, which may already be gone.
  */
@@ -71,7 +73,12 @@ export function buildTeardownStages(app: App, config: Config, mode: TeardownMode
     return;
   }
   const unguarded: Config = { ...config, protection: { ...config.protection, preventDestroy: false } };
-  buildStageStacks(app, unguarded, configFile, { forceDestroyBuckets: true, emptyDns: true, keptKubeflow: true });
+  buildStageStacks(app, unguarded, configFile, {
+    forceDestroyBuckets: true,
+    emptyDns: true,
+    keptKubeflow: true,
+    keptFsx: true,
+  });
 }
 
 function buildStageStacks(
@@ -82,6 +89,7 @@ function buildStageStacks(
     readonly forceDestroyBuckets?: boolean;
     readonly emptyDns?: boolean;
     readonly keptKubeflow?: boolean;
+    readonly keptFsx?: boolean;
   } = {},
 ): Stages {
   const bootstrap = new BootstrapStack(app, "bootstrap", {
@@ -116,12 +124,19 @@ function buildStageStacks(
   dns.addDependency(kubeflow);
   const dashboard = new DashboardStack(app, "dashboard", { config, cluster: eks.outputs });
   // The claim lives in the team's profile namespace, which exists once Kubeflow is installed.
-  const fsx = new FsxStack(app, "fsx", {
-    config,
-    configFile,
-    cluster: eks.outputs,
-    forceDestroyBucket: teardown.forceDestroyBuckets,
-  });
+  const fsx = teardown.keptFsx
+    ? new FsxKeptStack(app, "fsx", {
+        config,
+        vpcId: eks.outputs.vpcId,
+        privateSubnetIds: eks.outputs.privateSubnetIds,
+        forceDestroyBucket: teardown.forceDestroyBuckets,
+      })
+    : new FsxStack(app, "fsx", {
+        config,
+        configFile,
+        cluster: eks.outputs,
+        forceDestroyBucket: teardown.forceDestroyBuckets,
+      });
   fsx.addDependency(kubeflow);
   return { bootstrap, eks, addons, auth, kubeflow, dns, dashboard, fsx };
 }

@@ -244,6 +244,35 @@ describe("a teardown that deletes the data", () => {
     );
   });
 
+  it("destroys kubeflow and fsx from stacks that read only eks outputs both eks states have", () => {
+    // After a keep-data teardown the eks state holds only the kept stack's outputs; after a deploy,
+    // the full stack's. A delete-data run may follow either, so what it reads must be in both.
+    const outputs = (json: SynthJson) => new Set(Object.keys((json.output ?? {}) as Body));
+    const kept = outputs(teardown(defaults, "keep-data").get("eks")!);
+    const deployed = outputs(normal(defaults).get("eks")!);
+    const read = (json: SynthJson) =>
+      [
+        ...JSON.stringify(json).matchAll(
+          /terraform_remote_state\.cross-stack-reference-input-eks\.outputs\.([\w.-]+)/g,
+        ),
+      ].map((m) => m[1]);
+    for (const id of ["fsx", "kubeflow"]) {
+      for (const output of read(stacks.get(id)!)) {
+        expect({ id, output, kept: kept.has(output), deployed: deployed.has(output) }).toEqual({
+          id,
+          output,
+          kept: true,
+          deployed: true,
+        });
+      }
+    }
+    // The full fsx stack would not do: it reads the cluster (its security group, its endpoint).
+    expect(read(normal(defaults).get("fsx")!).some((o) => !kept.has(o))).toBe(true);
+    // It is the kept stack, its resources at the deployed addresses.
+    const fsxKept = allResources(teardown(defaults, "keep-data").get("fsx")!).map(([a]) => a);
+    expect(allResources(stacks.get("fsx")!).map(([a]) => a)).toEqual(fsxKept);
+  });
+
   it("is the only synthesis with force_destroy: the stages as deployed never have it", () => {
     for (const json of normal(defaults).values()) {
       for (const [, b] of allResources(json).filter(([a]) => a.startsWith("aws_s3_bucket."))) {

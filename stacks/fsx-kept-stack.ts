@@ -10,6 +10,13 @@ export interface FsxKeptStackProps extends BaseStackProps {
   /** The kept network's VPC and private subnets (EksKeptStack). */
   readonly vpcId: string;
   readonly privateSubnetIds: string[];
+  /**
+   * Let the data bucket go with its objects: the delete-data teardown destroys the stage from this
+   * stack (app.ts), whose only references to the eks stage (the VPC and subnet ids) exist in its
+   * state both as deployed and after a keep-data teardown.
+   * @default false
+   */
+  readonly forceDestroyBucket?: boolean;
 }
 
 /**
@@ -52,6 +59,7 @@ export class FsxKeptStack extends BaseStack {
       subnetId: props.privateSubnetIds[config.fsx.zoneIndex],
       accountId: this.accountId,
       partition: this.partition,
+      forceDestroyBucket: props.forceDestroyBucket,
     });
   }
 }
