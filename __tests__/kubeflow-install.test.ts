@@ -139,6 +139,8 @@ interface FakeCluster {
   existing?: Set<string>;
   /** Types kubectl no longer knows (their CRD is gone). */
   goneTypes?: readonly string[];
+  /** Secrets in the kubeflow namespace from an earlier install, by name. */
+  kubeflowSecrets?: Record<string, Record<string, string>>;
 }
 
 /** A kubectl that answers like a cluster, records every call, and really runs kustomize. */
@@ -160,6 +162,10 @@ function fakeKubectl(cluster: FakeCluster = {}) {
       return ok(JSON.stringify({ data: paramsToConfigMapData(cluster.params ?? TEST_PARAMS) }));
     if (a === "-n kube-system get configmap kubeflow-install-inventory --ignore-not-found -o json")
       return ok(inventory ? JSON.stringify({ data: inventory }) : "");
+    if (a.startsWith("-n kubeflow get secret ")) {
+      const existing = cluster.kubeflowSecrets?.[args[4]];
+      return existing ? secret(existing) : { status: 1, stdout: "", stderr: `secrets "${args[4]}" not found` };
+    }
     if (a.includes(`get secret ${OIDC_CLIENT_SECRET.name}`))
       return secret({ "client-id": "cid", "client-secret": "csecret" });
     if (a.includes(`get secret ${OAUTH2_PROXY_SECRET.name}`)) return secret({ "cookie-secret": "stand-in-cookie" });
@@ -293,6 +299,37 @@ describe("Kubeflow install step", () => {
     const missing: Runner = () => ({ status: 127, stdout: "", stderr: "kubectl: command not found" });
     expect(() => requireKubectl(missing)).toThrow(InstallError);
     expect(() => requireKubectl(missing)).toThrow(/kubectl is required .* Install kubectl 1\.27 or newer/);
+  });
+
+  it("stops before applying anything when a database's Secret holds another password than the one it would apply", async () => {
+    const earlier = { "mysql-secret": { username: "root", password: "the-password-the-database-has" } };
+    const kubectl = fakeKubectl({ kubeflowSecrets: earlier });
+    const error = (await install(options(fixtureRoot()), kubectl.runner).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(InstallError);
+    expect(error.message).toMatch(
+      /^kube-system\/kubeflow-credentials holds other database passwords than kubeflow\/mysql-secret \(deploy\/mysql\): .*Access denied.*--credentials-rotated.*Nothing was applied\.$/,
+    );
+    expect(kubectl.applied()).toEqual([]);
+    // The same password, or a rotation done in the database first, goes ahead.
+    const same = { "mysql-secret": { username: "root", password: `value-of-${CREDENTIAL_KEYS.kfpMysqlPassword}` } };
+    await expect(
+      install(options(fixtureRoot()), fakeKubectl({ kubeflowSecrets: same, readyAfterPolls: 0 }).runner),
+    ).resolves.toBe("installed");
+    await expect(
+      install(
+        { ...options(fixtureRoot()), credentialsRotated: true },
+        fakeKubectl({ kubeflowSecrets: earlier, readyAfterPolls: 0 }).runner,
+      ),
+    ).resolves.toBe("installed");
+    // --dry-run says it would stop.
+    const lines: string[] = [];
+    await install(
+      { ...options(fixtureRoot()), dryRun: true, log: (l) => lines.push(l) },
+      fakeKubectl({ kubeflowSecrets: earlier }).runner,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^the install would stop: kube-system\/kubeflow-credentials holds other/),
+    );
   });
 
   it("round-trips its parameters through the ConfigMap the kubeflow stack writes", () => {

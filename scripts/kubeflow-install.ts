@@ -910,6 +910,44 @@ export interface InstallOptions {
    * @default - no question: apply
    */
   readonly confirm?: (plan: readonly string[]) => Promise<boolean>;
+  /**
+   * Apply database passwords that differ from the ones the cluster's Secrets hold: only once the
+   * databases have been set to them (README, "Rotate the generated credentials").
+   * @default false: such a difference stops the install
+   */
+  readonly credentialsRotated?: boolean;
+}
+
+/**
+ * The databases' Secrets whose password a database keeps in its data once initialised (MySQL reads
+ * MYSQL_ROOT_PASSWORD only when it initialises an empty data directory), by name and key. The
+ * artifact store's keys are not here: SeaweedFS registers them at every start.
+ */
+export const DATABASE_PASSWORDS: readonly {
+  readonly secret: string;
+  readonly key: string;
+  readonly database: string;
+}[] = [
+  { secret: "mysql-secret", key: "password", database: "deploy/mysql" },
+  { secret: "katib-mysql-secrets", key: "MYSQL_ROOT_PASSWORD", database: "deploy/katib-mysql" },
+];
+
+/**
+ * Databases whose Secret in the cluster holds another password than the one this install would
+ * apply: applying it would lock their clients out (ml-pipeline, cache-server, metadata-grpc,
+ * katib-db-manager: "Access denied") at their next start, since the database keeps the old one.
+ */
+export function changedDatabasePasswords(secrets: readonly object[], run: Runner = runCommand): string[] {
+  return DATABASE_PASSWORDS.flatMap(({ secret, key, database }) => {
+    const planned = (
+      secrets.find((s) => (s as { metadata?: { name?: string } }).metadata?.name === secret) as
+        { stringData?: Record<string, string> } | undefined
+    )?.stringData?.[key];
+    const current = readSecret(run, { namespace: "kubeflow", name: secret })?.[key];
+    return planned !== undefined && current !== undefined && current !== planned
+      ? [`kubeflow/${secret} (${database})`]
+      : [];
+  });
 }
 
 /**
@@ -924,7 +962,7 @@ export async function install(
   requireKubectl(run);
   requireCluster(run);
   const params = readInstallParams(run);
-  verifyRender(params.manifestsVersion, options.root);
+  // (buildOverlay checks the render against PROVENANCE before anything is read from it.)
   // Read before the build, so that an inventory that cannot be read stops the install at once.
   const recorded = readInventory(run) ?? null;
   return installPlanned(installPlan(params, installSecrets(run), run, options.root), options, run, recorded);
@@ -939,10 +977,22 @@ export async function installPlanned(
   recorded: Inventory | null = readInventory(run) ?? null,
 ): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
   const pruning = prunePlan(plan, run, options.root, recorded);
+  const changed = options.credentialsRotated ? [] : changedDatabasePasswords(plan.secrets, run);
+  const credentialsProblem =
+    changed.length === 0
+      ? undefined
+      : `kube-system/kubeflow-credentials holds other database passwords than ${changed.join(" and ")}: ` +
+        "the databases keep the passwords they were initialised with, so applying the new ones would lock " +
+        "ml-pipeline, cache-server, metadata-grpc and katib-db-manager out (Access denied) at their next start. " +
+        "If you are rotating them, set them in the databases first (README, Rotate the generated credentials) and " +
+        "run the install with --credentials-rotated; if the kubeflow stage was destroyed with --delete-data while the " +
+        "databases were kept, do the same with the new passwords. Nothing was applied.";
   if (options.dryRun) {
     for (const line of describePlan(plan, pruning)) options.log(line);
+    if (credentialsProblem) options.log(`the install would stop: ${credentialsProblem}`);
     return "dry-run";
   }
+  if (credentialsProblem) throw new InstallError(credentialsProblem);
   const entries = [...planEntries(plan), ...pruning.keep];
   if (pruning.remove.length === 0 && isUnchanged(plan, run)) {
     if (!sameInventory(pruning.recorded, plan.version, entries)) {

@@ -1,5 +1,5 @@
 /**
- * npm run kubeflow -- install [--dry-run] [--timeout 20m] | render --out <dir> [--params <file>] | uninstall
+ * npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] | render --out <dir> [--params <file>] | uninstall
  *
  *   install    check the committed render's checksums, build our overlay on it, remove what an
  *              earlier install applied and this one does not (kube-system/kubeflow-install-inventory),
@@ -78,6 +78,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const timeout = option(argv, "--timeout") ?? "20m";
     const result = await install({
       dryRun: argv.includes("--dry-run"),
+      credentialsRotated: argv.includes("--credentials-rotated"),
       timeoutSeconds: durationMinutes(timeout) * 60,
       maxPasses: Number(process.env.KUBEFLOW_APPLY_PASSES ?? 15),
       pauseSeconds: Number(process.env.KUBEFLOW_APPLY_PAUSE_SECONDS ?? 20),
@@ -102,7 +103,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   throw new InstallError(
-    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
+    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
   );
 }
 
