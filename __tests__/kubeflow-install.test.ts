@@ -302,7 +302,7 @@ describe("Kubeflow install step", () => {
   });
 
   it("stops before applying anything when a database's Secret holds another password than the one it would apply", async () => {
-    const earlier = { "mysql-secret": { username: "root", password: "the-password-the-database-has" } };
+    const earlier = { "mysql-secret": { username: "root", password: "stand-in-password-the-database-has" } };
     const kubectl = fakeKubectl({ kubeflowSecrets: earlier });
     const error = (await install(options(fixtureRoot()), kubectl.runner).catch((e: Error) => e)) as Error;
     expect(error).toBeInstanceOf(InstallError);
