@@ -1,6 +1,7 @@
 /**
- * npm run deploy / npm run destroy end to end: the real runner (scripts/deploy.ts) as a process,
- * with fake cdktf, terraform, aws and kubectl first on PATH (fixtures/fake-cli) and a world (a
+ * npm run deploy / npm run destroy end to end: the real runner (scripts/deploy.ts; as a process
+ * where it reads a typed answer, else what that process runs, in this one), with fake cdktf,
+ * terraform, aws and kubectl first on PATH (fixtures/fake-cli) and a world (a
  * folder) they share. Their kustomize returns a small build: the real overlay is kubeflow-install.test.ts's subject.
  * The fake keeps the kubeflow stage's Terraform state resource by resource, so a teardown that keeps
  * the data and the deploy after it show which credentials survive; the other stages are a word each.
@@ -18,6 +19,7 @@ import {
   paramsToConfigMapData,
 } from "../lib/kubeflow-overlay";
 import { STAGE_IDS } from "../lib/stages";
+import { runCommandLine } from "../scripts/deploy";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 
 // Not from ./helpers: that loads the whole app (cdktf and the provider bindings), which nothing here uses.
@@ -106,27 +108,57 @@ const passwordsInState = () =>
 /** The passwords (and the Secret holding them) the world of the teardown and re-deploy below was deployed with. */
 let deployed: { passwords: Record<string, string | undefined>; secret: Credentials } = { passwords: {}, secret: {} };
 
-function runner(command: "deploy" | "destroy", args: string[], env: Record<string, string> = {}, input?: string) {
+/** The environment the runner gets: the fake tools first on PATH, the world, no waiting between polls. */
+const runnerEnv = (env: Record<string, string>): Record<string, string> => ({
+  PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+  HOME: dir,
+  FAKE_WORLD: world,
+  KF_POLL_SECONDS: "0",
+  ...env,
+});
+
+/**
+ * One run of the runner. With `input` (a typed answer) it is a process of its own, as `npm run` starts
+ * it; otherwise runCommandLine, what that process runs, is called here with the same environment and
+ * stderr captured (a process costs a third of a second to start, most of this file's time).
+ */
+async function runner(
+  command: "deploy" | "destroy",
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<{ status: number | null; stderr: string; calls: string[]; cdktfCalls: string[] }> {
   writeFileSync(path.join(world, "calls"), "");
-  const result = spawnSync(
-    process.execPath,
-    ["--require", "./scripts/register-ts.cjs", "scripts/deploy.ts", command, ...args],
-    {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      input,
-      env: {
-        PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: dir,
-        FAKE_WORLD: world,
-        KF_POLL_SECONDS: "0",
-        ...env,
-      },
-    },
-  );
+  let status: number | null;
+  let stderr: string;
+  if (input !== undefined) {
+    const result = spawnSync(
+      process.execPath,
+      ["--require", "./scripts/register-ts.cjs", "scripts/deploy.ts", command, ...args],
+      { cwd: REPO_ROOT, encoding: "utf8", input, env: runnerEnv(env) },
+    );
+    [status, stderr] = [result.status, result.stderr];
+  } else {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, runnerEnv(env));
+    const written: string[] = [];
+    const capture = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      status = await runCommandLine(command, args);
+    } finally {
+      capture.mockRestore();
+      for (const key of Object.keys(process.env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    stderr = written.join("");
+  }
   const calls = readFileSync(path.join(world, "calls"), "utf8").split("\n").filter(Boolean);
   const cdktfCalls = calls.filter((c) => /^cdktf (deploy|destroy) /.test(c)).map((c) => c.split(" --")[0]);
-  return { status: result.status, stderr: result.stderr, calls, cdktfCalls };
+  return { status, stderr, calls, cdktfCalls };
 }
 
 describe("npm run destroy, end to end", () => {
@@ -135,9 +167,9 @@ describe("npm run destroy, end to end", () => {
     deployed = { passwords: passwordsInState(), secret: credentialsSecret()! };
   });
 
-  it("cleans up the cluster first, then tears down in reverse; an interruption stops it with the resume command", () => {
+  it("cleans up the cluster first, then tears down in reverse; an interruption stops it with the resume command", async () => {
     failOnce("cdktf destroy addons");
-    const r = runner("destroy", ["--yes"]);
+    const r = await runner("destroy", ["--yes"]);
     expect(r.status).toBe(1);
     const ingress = r.calls.findIndex((c) => c.startsWith("kubectl -n istio-system delete ingress kubeflow"));
     const albGone = r.calls.findIndex((c, i) => i > ingress && c.startsWith("aws elbv2 describe-load-balancers"));
@@ -183,8 +215,8 @@ describe("npm run destroy, end to end", () => {
     expect(credentialsSecret()).toBeUndefined();
   });
 
-  it("resumes, and never destroys what it keeps: the file system, buckets, keys, user pool and state", () => {
-    const r = runner("destroy", ["--yes", "--from", "addons"]);
+  it("resumes, and never destroys what it keeps: the file system, buckets, keys, user pool and state", async () => {
+    const r = await runner("destroy", ["--yes", "--from", "addons"]);
     expect(r.status).toBe(0);
     expect(r.cdktfCalls).toEqual(["cdktf destroy addons", "cdktf deploy eks"]);
     expect(r.calls.find((c) => c.startsWith("cdktf deploy eks"))).toContain("--output cdktf.out.keep-data");
@@ -201,19 +233,19 @@ describe("npm run destroy, end to end", () => {
     expect(r.calls.filter((c) => / apply .*-target=/.test(c))).toEqual([]);
   });
 
-  it("run again, finds the cluster gone and nothing left to do", () => {
-    const r = runner("destroy", ["--yes"]);
+  it("run again, finds the cluster gone and nothing left to do", async () => {
+    const r = await runner("destroy", ["--yes"]);
     expect(r.status).toBe(0);
     expect(r.cdktfCalls).toEqual([]);
     expect(r.stderr).toContain("cluster kubeflow is gone: nothing to clean up in it");
     expect(r.calls.filter((c) => c.startsWith("kubectl") && !c.startsWith("kubectl version --client"))).toEqual([]);
   });
 
-  it("resumed after the cluster is gone, forgets the Kubernetes objects and Helm releases left in a kept stage's state", () => {
+  it("resumed after the cluster is gone, forgets the Kubernetes objects and Helm releases left in a kept stage's state", async () => {
     writeFileSync(path.join(world, "fsx-objects"), "");
     // The kubeflow stage as deployed (a cluster deleted by hand before its teardown): its release and objects in state.
     fake("cdktf", "deploy", "kubeflow", "--output", "cdktf.out");
-    const r = runner("destroy", ["--yes", "--from", "fsx"]);
+    const r = await runner("destroy", ["--yes", "--from", "fsx"]);
     expect(r.status).toBe(0);
     const objects = [
       "kubernetes_persistent_volume_v1.notebook-volume_volume_1A2B3C4D",
@@ -243,8 +275,8 @@ describe("npm run destroy, end to end", () => {
     expect(kubeflowState()).toEqual(deployed.passwords);
   });
 
-  it("--dry-run names what it keeps, offline", () => {
-    const r = runner("destroy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
+  it("--dry-run names what it keeps, offline", async () => {
+    const r = await runner("destroy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.stderr).toContain("destroy, keeping the data: 9 stages, in order");
@@ -272,9 +304,9 @@ describe("npm run deploy after it, end to end", () => {
     expect(existsSync(path.join(world, "kubeflow-installed"))).toBe(false);
   });
 
-  it("stops at the failing stage, names it and the command that resumes", () => {
+  it("stops at the failing stage, names it and the command that resumes", async () => {
     failOnce("cdktf deploy dns");
-    const r = runner("deploy", ["--yes"]);
+    const r = await runner("deploy", ["--yes"]);
     expect(r.status).toBe(1);
     expect(r.cdktfCalls).toEqual([
       "cdktf deploy eks",
@@ -315,16 +347,16 @@ describe("npm run deploy after it, end to end", () => {
     });
   });
 
-  it("resumes with --from at that stage and finishes", () => {
-    const r = runner("deploy", ["--yes", "--from", "dns"]);
+  it("resumes with --from at that stage and finishes", async () => {
+    const r = await runner("deploy", ["--yes", "--from", "dns"]);
     expect(r.status).toBe(0);
     expect(r.cdktfCalls).toEqual(["cdktf deploy dns", "cdktf deploy dashboard", "cdktf deploy fsx"]);
     expect(r.stderr).toMatch(/deploy finished in \d+s/);
     expect(Object.values(stages()).every((s) => s === "deployed")).toBe(true);
   });
 
-  it("skips every stage on a second run: nothing to change, nothing applied", () => {
-    const r = runner("deploy", ["--yes"]);
+  it("skips every stage on a second run: nothing to change, nothing applied", async () => {
+    const r = await runner("deploy", ["--yes"]);
     expect(r.status).toBe(0);
     expect(r.cdktfCalls).toEqual([]);
     expect(r.stderr.match(/: skipped, nothing to change/g)).toHaveLength(9);
@@ -332,8 +364,8 @@ describe("npm run deploy after it, end to end", () => {
     expect(r.calls.filter((c) => /^terraform .* plan /.test(c))).toHaveLength(8);
   });
 
-  it("names a locked stage's lock and how to release it safely", () => {
-    const r = runner("deploy", ["--yes", "--only", "addons"], { FAKE_LOCKED: "addons" });
+  it("names a locked stage's lock and how to release it safely", async () => {
+    const r = await runner("deploy", ["--yes", "--only", "addons"], { FAKE_LOCKED: "addons" });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("the state of stage addons is locked: lock ID 11111111-2222-3333-4444-555555555555");
     expect(r.stderr).toContain("held by someone@elsewhere");
@@ -344,8 +376,8 @@ describe("npm run deploy after it, end to end", () => {
     expect(r.cdktfCalls).toEqual([]);
   });
 
-  it("without credentials says so before anything runs", () => {
-    const r = runner("deploy", ["--yes"], { FAKE_NO_CREDENTIALS: "1" });
+  it("without credentials says so before anything runs", async () => {
+    const r = await runner("deploy", ["--yes"], { FAKE_NO_CREDENTIALS: "1" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /error: no usable AWS credentials \(aws sts get-caller-identity failed\), so nothing was run/,
@@ -354,15 +386,15 @@ describe("npm run deploy after it, end to end", () => {
     expect(r.calls).toEqual(["aws sts get-caller-identity --output json"]);
   });
 
-  it("--dry-run prints the plan and runs nothing, with no credentials at all", () => {
-    const r = runner("deploy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
+  it("--dry-run prints the plan and runs nothing, with no credentials at all", async () => {
+    const r = await runner("deploy", ["--dry-run"], { FAKE_NO_CREDENTIALS: "1" });
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.stderr.split("\n").filter((l) => /^ {2}\d\. /.test(l))).toHaveLength(9);
   });
 
-  it("rejects an unknown stage, listing the valid ones, before anything runs", () => {
-    const r = runner("deploy", ["--from", "kubflow"]);
+  it("rejects an unknown stage, listing the valid ones, before anything runs", async () => {
+    const r = await runner("deploy", ["--from", "kubflow"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
       'unknown stage "kubflow" for --from: the stages are bootstrap, eks, addons, auth, kubeflow, kubeflow-install, dns, dashboard, fsx',
@@ -378,8 +410,8 @@ describe("npm run destroy --delete-data, end to end", () => {
     passwords = passwordsInState();
   });
 
-  it("asks for the cluster name and runs nothing without it", () => {
-    const r = runner("destroy", ["--yes", "--delete-data"], {}, "prod\n");
+  it("asks for the cluster name and runs nothing without it", async () => {
+    const r = await runner("destroy", ["--yes", "--delete-data"], {}, "prod\n");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("--delete-data also deletes, for good:");
     expect(r.stderr).toContain("Type the cluster name (kubeflow) to delete the data:");
@@ -388,8 +420,8 @@ describe("npm run destroy --delete-data, end to end", () => {
     expect(Object.values(stages()).every((s) => s === "deployed")).toBe(true);
   });
 
-  it("confirmed, lifts the guards held in state, then destroys every stack, bootstrap last", () => {
-    const r = runner("destroy", ["--yes", "--delete-data"], {}, "kubeflow\n");
+  it("confirmed, lifts the guards held in state, then destroys every stack, bootstrap last", async () => {
+    const r = await runner("destroy", ["--yes", "--delete-data"], {}, "kubeflow\n");
     expect(r.status).toBe(0);
     expect(r.calls).toContain("cdktf synth --output cdktf.out.delete-data");
     expect(r.cdktfCalls).toEqual([

@@ -54,6 +54,7 @@ import {
   type Workload,
 } from "../scripts/kubeflow-install";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
+import { cachingKustomize } from "./kustomize-cache";
 
 const ok = (stdout = ""): CommandResult => ({ status: 0, stdout, stderr: "" });
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -143,6 +144,9 @@ interface FakeCluster {
   kubeflowSecrets?: Record<string, Record<string, string>>;
 }
 
+/** The real kustomize, remembered by its inputs (kubeflow-overlay.test.ts builds the same overlay). */
+const kustomize = cachingKustomize();
+
 /** A kubectl that answers like a cluster, records every call, and really runs kustomize. */
 function fakeKubectl(cluster: FakeCluster = {}) {
   const calls: { args: readonly string[]; input?: string }[] = [];
@@ -154,7 +158,7 @@ function fakeKubectl(cluster: FakeCluster = {}) {
     calls.push({ args, input });
     if (command !== "kubectl") return runCommand(command, args, input);
     const a = args.join(" ");
-    if (args[0] === "kustomize") return runCommand(command, args, input);
+    if (args[0] === "kustomize") return kustomize(command, args, input);
     if (a.startsWith("version --client")) return ok("{}");
     if (a === "get --raw /readyz")
       return cluster.reachable === false ? { status: 1, stdout: "", stderr: "dial tcp: i/o timeout" } : ok("ok");

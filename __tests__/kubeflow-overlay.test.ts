@@ -36,6 +36,7 @@ import {
 } from "../lib/network-policy";
 import { buildOverlay, documentsOf, placeholderSecrets } from "../scripts/kubeflow-install";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
+import { cachingKustomize } from "./kustomize-cache";
 
 type Obj = {
   apiVersion: string;
@@ -72,7 +73,8 @@ const upstream = parseAll(
     .map((l) => readFileSync(path.join(renderDir(VERSION), l.slice(4)), "utf8"))
     .join("---\n"),
 );
-const built = buildOverlay(TEST_PARAMS);
+// The real build, remembered by its inputs (kubeflow-install.test.ts builds the same one).
+const built = buildOverlay(TEST_PARAMS, cachingKustomize());
 const objects = parseAll(built);
 const find = (kind: string, name: string | RegExp, namespace?: string) =>
   objects.filter(

@@ -391,13 +391,12 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
   log(`${command} finished in ${elapsed(Date.now() - started)}`);
 }
 
-if (require.main === module) {
-  const [command, ...argv] = process.argv.slice(2);
-  if (command !== "deploy" && command !== "destroy") {
-    log(`usage: scripts/deploy.ts deploy|destroy [options] (got "${command ?? ""}")`);
-    process.exit(2);
-  }
-  main(command, argv).catch((err: unknown) => {
+/** Runs `main` as the command line does: its exit status, with the reason for a failure on stderr. */
+export async function runCommandLine(command: "deploy" | "destroy", argv: readonly string[]): Promise<number> {
+  try {
+    await main(command, argv);
+    return 0;
+  } catch (err) {
     const known =
       err instanceof StageError ||
       err instanceof UsageError ||
@@ -405,6 +404,17 @@ if (require.main === module) {
       err instanceof InstallError ||
       err instanceof ReleaseError;
     log(known ? `error: ${(err as Error).message}` : String(err instanceof Error ? err.stack : err));
-    process.exit(1);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const [command, ...argv] = process.argv.slice(2);
+  if (command !== "deploy" && command !== "destroy") {
+    log(`usage: scripts/deploy.ts deploy|destroy [options] (got "${command ?? ""}")`);
+    process.exit(2);
+  }
+  void runCommandLine(command, argv).then((status) => {
+    process.exitCode = status;
   });
 }

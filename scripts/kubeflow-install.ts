@@ -59,7 +59,8 @@ export function commandRunner(options: { readonly cwd?: string; readonly env?: N
     const result = spawnSync(command, args, {
       input,
       cwd: options.cwd,
-      env: options.env,
+      // This process's environment as it is now (explicitly: the default would be read by child_process itself).
+      env: options.env ?? process.env,
       encoding: "utf8",
       maxBuffer: 1024 * 1024 * 1024,
     });
