@@ -1,9 +1,6 @@
-import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
-import { DataAwsEksClusters } from "@cdktf/provider-aws/lib/data-aws-eks-clusters";
-import { conditional, Fn, TerraformCount, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { ClusterProviders } from "../constructs/cluster-providers";
 import { BaseStack, type BaseStackProps } from "./base-stack";
+import { providersOfClusterIfPresent } from "./cluster-if-present";
 import { sharedData } from "./fsx-stack";
 
 export interface FsxKeptStackProps extends BaseStackProps {
@@ -35,25 +32,7 @@ export class FsxKeptStack extends BaseStack {
   constructor(scope: Construct, id: string, props: FsxKeptStackProps) {
     super(scope, id, props);
     const config = props.config;
-    const name = config.cluster.name;
-    const clusters = new DataAwsEksClusters(this, "clusters-for-teardown");
-    const cluster = new DataAwsEksCluster(this, "cluster-for-teardown", {
-      name,
-      count: TerraformCount.of(Token.asNumber(conditional(Fn.contains(clusters.names, name), 1, 0))),
-    });
-    const found = `data.${cluster.terraformResourceType}.${cluster.friendlyUniqueId}[0]`;
-    // Locals, so they reach the provider block (and its base64decode) as references, not text.
-    const orNone = (id: string, attribute: string) =>
-      new TerraformLocal(this, id, `\${try(${found}.${attribute}, "")}`).asString;
-    new ClusterProviders(this, "cluster", {
-      cluster: {
-        clusterName: name,
-        clusterEndpoint: orNone("cluster-endpoint", "endpoint"),
-        clusterCertificateAuthorityData: orNone("cluster-certificate-authority", "certificate_authority[0].data"),
-      },
-      region: config.region,
-      helm: false,
-    });
+    providersOfClusterIfPresent(this, config, { helm: false });
     sharedData(this, config, {
       vpcId: props.vpcId,
       subnetId: props.privateSubnetIds[config.fsx.zoneIndex],

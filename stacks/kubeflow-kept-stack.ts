@@ -1,10 +1,7 @@
-import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
-import { DataAwsEksClusters } from "@cdktf/provider-aws/lib/data-aws-eks-clusters";
-import { conditional, Fn, TerraformCount, TerraformLocal, Token } from "cdktf";
 import type { Construct } from "constructs";
-import { ClusterProviders } from "../constructs/cluster-providers";
 import { CREDENTIALS_CONSTRUCT_ID, KubeflowGeneratedCredentials } from "../constructs/kubeflow-credentials";
 import { BaseStack, type BaseStackProps } from "./base-stack";
+import { providersOfClusterIfPresent } from "./cluster-if-present";
 
 /**
  * What the kubeflow stage keeps when it is torn down with the data kept: this install's generated
@@ -30,24 +27,7 @@ export class KubeflowKeptStack extends BaseStack {
   constructor(scope: Construct, id: string, props: BaseStackProps) {
     super(scope, id, props);
     const config = props.config;
-    const name = config.cluster.name;
-    const clusters = new DataAwsEksClusters(this, "clusters-for-teardown");
-    const cluster = new DataAwsEksCluster(this, "cluster-for-teardown", {
-      name,
-      count: TerraformCount.of(Token.asNumber(conditional(Fn.contains(clusters.names, name), 1, 0))),
-    });
-    const found = `data.${cluster.terraformResourceType}.${cluster.friendlyUniqueId}[0]`;
-    // Locals, so they reach the provider blocks (and their base64decode) as references, not text.
-    const orNone = (localId: string, attribute: string) =>
-      new TerraformLocal(this, localId, `\${try(${found}.${attribute}, "")}`).asString;
-    new ClusterProviders(this, "cluster", {
-      cluster: {
-        clusterName: name,
-        clusterEndpoint: orNone("cluster-endpoint", "endpoint"),
-        clusterCertificateAuthorityData: orNone("cluster-certificate-authority", "certificate_authority[0].data"),
-      },
-      region: config.region,
-    });
+    providersOfClusterIfPresent(this, config, { helm: true });
     this.credentials = new KubeflowGeneratedCredentials(this, CREDENTIALS_CONSTRUCT_ID);
   }
 }
