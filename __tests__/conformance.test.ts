@@ -609,9 +609,29 @@ describe("conformance", () => {
     });
     expect(checkStackImages(bad)).toEqual([
       expect.objectContaining({
-        where: expect.stringMatching(/^default\/fsx fsx\/notebook-volume\/permissions container /),
+        where: "default/fsx fsx/notebook-volume/permissions spec.template.spec.containers[name=permissions].image",
         message: expect.stringMatching(
           /^runs public\.ecr\.aws\/docker\/library\/busybox:1\.36\.1, which PROVENANCE entry "busybox" does not record/,
+        ),
+      }),
+    ]);
+  });
+
+  it("refuses a device plugin release that enables gpu-feature-discovery, whose NFD subchart is not vendored", () => {
+    const bad = withChange(
+      "default/addons",
+      "resource",
+      "helm_release",
+      "nvidia-device-plugin",
+      editValues((v) => {
+        v.gfd = { enabled: true };
+      }),
+    );
+    expect(checkStackImages(bad)).toEqual([
+      expect.objectContaining({
+        where: "default/addons addons/nvidia-device-plugin/chart/release (nvidia-device-plugin)",
+        message: expect.stringMatching(
+          /^gfd\.enabled is true, which enables the subchart nfd \(chart node-feature-discovery\) .*: it is not vendored .*, so the images it runs are never checked\. Leave gfd\.enabled unset or false/,
         ),
       }),
     ]);

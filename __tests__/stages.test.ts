@@ -6,9 +6,11 @@ import {
   keptByStage,
   parseRunArgs,
   parseStateLock,
+  readFsxState,
   resumeCommand,
   STAGE_IDS,
   stateLockMessage,
+  synthEnvironment,
   synthsOf,
   UsageError,
   type RunOptions,
@@ -16,7 +18,13 @@ import {
 import { configWith, defaultConfig } from "./helpers";
 
 const config = defaultConfig();
-const run = (o: Partial<RunOptions> = {}): RunOptions => ({ yes: false, dryRun: false, deleteData: false, ...o });
+const run = (o: Partial<RunOptions> = {}): RunOptions => ({
+  yes: false,
+  dryRun: false,
+  deleteData: false,
+  skipImagePreflight: false,
+  ...o,
+});
 const stagesOf = (steps: { stage: string }[]) => steps.map((s) => s.stage);
 
 describe("deploy plan", () => {
@@ -149,6 +157,54 @@ describe("destroy plan", () => {
   });
 });
 
+describe("a parked fsx stage (npm run fsx -- park)", () => {
+  it("is synthesized with KF_FSX=parked and no teardown; every other synthesis without KF_FSX", () => {
+    const base = { PATH: "/bin", KF_FSX: "parked", KF_TEARDOWN: "keep-data" };
+    expect(synthEnvironment("fsx-parked", base)).toEqual({ PATH: "/bin", KF_FSX: "parked" });
+    expect(synthEnvironment("stages", base)).toEqual({ PATH: "/bin" });
+    expect(synthEnvironment("delete-data", base)).toEqual({ PATH: "/bin", KF_TEARDOWN: "delete-data" });
+  });
+
+  it("is told from the stage's state: its output, and whether it holds the file system", () => {
+    expect(readFsxState('{"format_version":"1.0"}')).toEqual({ empty: true, parked: false, addresses: [] });
+    const fs = {
+      address: "aws_fsx_lustre_file_system.lustre_file-system_1",
+      mode: "managed",
+      type: "aws_fsx_lustre_file_system",
+    };
+    const shown = (parked: boolean) =>
+      JSON.stringify({
+        values: {
+          outputs: { parked: { value: parked } },
+          root_module: {
+            resources: [
+              { ...fs, values: { id: "fs-0aaa" } },
+              { address: "data.x.y", mode: "data", type: "x" },
+            ],
+          },
+        },
+      });
+    expect(readFsxState(shown(false))).toEqual({
+      empty: false,
+      parked: false,
+      fileSystem: { address: fs.address, id: "fs-0aaa" },
+      addresses: [fs.address],
+    });
+    expect(readFsxState(shown(true)).parked).toBe(true);
+  });
+
+  it("is named in the dry run: a deploy deploys it parked, a teardown keeps it", () => {
+    const deploy = describeStep(deployPlan(run({ only: "fsx" }))[0]);
+    expect(deploy).toBe(
+      "fsx: cdktf deploy fsx (cdktf.out), skipped when its plan has nothing to change; parked (npm run fsx -- park), " +
+        "it is deployed parked, from cdktf.out.fsx-parked",
+    );
+    expect(describeStep(destroyPlan(run({ only: "fsx" }), config)[0])).toMatch(
+      /; parked \(npm run fsx -- park\), it has no file system and nothing in the cluster, and is kept as it is$/,
+    );
+  });
+});
+
 describe("arguments", () => {
   it("reads the flags, with or without =", () => {
     expect(parseRunArgs("deploy", ["--from", "eks", "--yes"])).toEqual({
@@ -157,12 +213,24 @@ describe("arguments", () => {
       yes: true,
       dryRun: false,
       deleteData: false,
+      skipImagePreflight: false,
     });
     expect(parseRunArgs("destroy", ["--only=fsx", "--dry-run", "--delete-data"])).toMatchObject({
       only: "fsx",
       dryRun: true,
       deleteData: true,
     });
+  });
+
+  it("takes --skip-image-preflight for a deploy only, and a resume keeps it", () => {
+    const options = parseRunArgs("deploy", ["--skip-image-preflight", "--yes"]);
+    expect(options.skipImagePreflight).toBe(true);
+    expect(resumeCommand("deploy", "addons", options)).toBe(
+      "npm run deploy -- --from addons --yes --skip-image-preflight",
+    );
+    expect(() => parseRunArgs("destroy", ["--skip-image-preflight"])).toThrow(
+      'unknown argument "--skip-image-preflight": npm run destroy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--delete-data]',
+    );
   });
 
   it("rejects an unknown stage, listing the valid ones", () => {

@@ -4,10 +4,12 @@
  * - each Helm release's image, built the way the chart's own template builds it, from the chart's
  *   values.yaml and Chart.yaml merged with our values (CHART_IMAGES: the template text is checked
  *   to still be in the vendored chart, and every image the chart's templates can render is covered);
- * - the containers of every Kubernetes object a stack creates (typed resources, manifests, and the
+ * - every image a Kubernetes object a stack creates names (typed resources, manifests, and the
  *   objects of our local chart), attributed to a PROVENANCE entry by construct path (OBJECT_IMAGES);
- * - the containers of the Kubeflow install (the committed render built with our overlay): the
- *   caller passes those objects in (the install's build is expensive; its test builds it once).
+ * - every image the objects of the Kubeflow install (the committed render built with our overlay)
+ *   name: image fields of any kind of object, ConfigMap data, arguments and environment variables,
+ *   and the images their programs compose (conformance/object-images.ts). The caller passes those
+ *   objects in (the install's build is expensive; its test builds it once).
  *
  * The checks: every reference parses, names a tag or digest (never "latest"), comes from no staging
  * or development registry (STAGING_REGISTRIES, plus every `src: true` registry of the vendored
@@ -25,6 +27,7 @@ import type { StackJson } from "./app";
 import { finding, type Finding } from "./findings";
 import { helmReleases, mergeValues, readChart, VENDORED_CHARTS, type ChartFiles } from "./helm-values";
 import { loadSchemas, stackObjects } from "./kubernetes-schema";
+import { objectImages } from "./object-images";
 
 const CHECK = "images";
 
@@ -34,8 +37,10 @@ export interface DeployedImage {
   readonly reference: string;
   /** The PROVENANCE entry that records it, if known. */
   readonly entry?: string;
-  /** Where: "<stack> <construct path> ..." or "<Kind>/<namespace>/<name> container <name>". */
+  /** Where: "<stack> <construct path> ..." or "<Kind>/<namespace>/<name> <field>". */
   readonly where: string;
+  /** Set when no image could be told at `where` (conformance/object-images.ts): a finding, never skipped. */
+  readonly problem?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -52,9 +57,10 @@ export interface ChartImageRule {
   /** The template file (relative to the chart's folder) and the exact text that builds the reference there. */
   readonly file: string;
   readonly text: string;
-  /** When the template renders it: the guard's text in the file, and its value for the merged values. */
-  readonly when?: { readonly text: string; readonly holds: (values: Values) => boolean };
-  readonly reference: (values: Values, chart: ChartFiles) => string;
+  /** When the template renders it: the guard's text(s) in the file, and its value for the merged values. */
+  readonly when?: { readonly text: string | readonly string[]; readonly holds: (values: Values) => boolean };
+  /** The reference it builds (one per item, for a template that ranges over a list). */
+  readonly reference: (values: Values, chart: ChartFiles) => string | readonly string[];
 }
 
 /** Per chart: the PROVENANCE entry that records what it runs, and how its templates build each image. */
@@ -107,17 +113,33 @@ export const CHART_IMAGES: Readonly<
         reference: (v) => String(at(v, "pluginsManager.baseImage")),
       },
       {
-        // Image volumes of the cluster inventory's plugins: rendered only for plugins listed in values.
+        // Image volumes of the cluster inventory's plugins, one per plugin: templates/deployment.yaml
+        // binds $clusterInventory to .Values.config.clusterInventory and renders the volumes inside
+        // `{{- if $clusterInventoryEnabled }}` (config.clusterInventory.enabled).
         file: "templates/deployment.yaml",
         text: "reference: {{ $plugin.image | quote }}",
         when: {
-          text: "{{- range $plugin := ($clusterInventory.plugins | default list) }}",
-          holds: (v) => ((at(v, "clusterInventory.plugins") as unknown[] | undefined) ?? []).length > 0,
+          text: [
+            "{{- $clusterInventory := .Values.config.clusterInventory | default dict }}",
+            "{{- $clusterInventoryEnabled := $clusterInventory.enabled | default false }}",
+            "{{- if $clusterInventoryEnabled }}",
+            "{{- range $plugin := ($clusterInventory.plugins | default list) }}",
+          ],
+          holds: (v) => truthy(at(v, "config.clusterInventory.enabled")),
         },
-        reference: () => {
-          throw new Error("headlamp: cluster inventory plugins are not supported by this check");
-        },
+        reference: (v) =>
+          ((at(v, "config.clusterInventory.plugins") as { image?: unknown }[] | null | undefined) ?? []).map((p) =>
+            String(p.image),
+          ),
       },
+      // The images Headlamp offers for pod debug containers and node shells, when set: flags of the
+      // backend (backend/pkg/config/config.go:622-623 at the chart's commit).
+      ...(["podDebugImage", "nodeShellImage"] as const).map((key): ChartImageRule => ({
+        file: "templates/deployment.yaml",
+        text: `- "-${key === "podDebugImage" ? "pod-debug-image" : "node-shell-image"}={{ . }}"`,
+        when: { text: `{{- with .Values.config.${key} }}`, holds: (v) => truthy(at(v, `config.${key}`)) },
+        reference: (v) => String(at(v, `config.${key}`)),
+      })),
     ],
   },
   karpenter: {
@@ -173,8 +195,11 @@ function chartAppVersion(chart: ChartFiles): string {
   return String((chart.chartYaml as { appVersion?: unknown }).appVersion);
 }
 
-/** Lines of a chart's templates that put an image reference into an object. */
-const IMAGE_LINE = /(?:^|\s|-\s)image:\s*\S|reference:\s*\{\{[^}]*image/;
+/**
+ * Lines of a chart's templates that put an image reference into an object: an `image:` field, an
+ * image volume's `reference:`, or a flag that names an image (`-pod-debug-image={{ . }}`).
+ */
+const IMAGE_LINE = /(?:^|\s|-\s)image:\s*\S|reference:\s*\{\{[^}]*image|-[\w-]*image=/i;
 
 function templateFiles(dir: string, prefix = "templates"): { file: string; text: string }[] {
   if (!existsSync(dir)) return [];
@@ -200,8 +225,9 @@ export function chartRuleFindings(root: string = REPO_ROOT): Finding[] {
     for (const rule of spec.rules) {
       if (!text(rule.file).includes(rule.text))
         findings.push(finding(CHECK, `${where}/${rule.file}`, `no longer builds an image with: ${rule.text}`));
-      if (rule.when && !text(rule.file).includes(rule.when.text))
-        findings.push(finding(CHECK, `${where}/${rule.file}`, `no longer guards ${rule.text} with: ${rule.when.text}`));
+      for (const guard of [rule.when?.text ?? []].flat())
+        if (!text(rule.file).includes(guard))
+          findings.push(finding(CHECK, `${where}/${rule.file}`, `no longer guards ${rule.text} with: ${guard}`));
     }
     for (const helper of CHART_HELPERS[vendored.chart] ?? []) {
       if (!text(helper.file).includes(helper.text))
@@ -220,6 +246,68 @@ export function chartRuleFindings(root: string = REPO_ROOT): Finding[] {
   return findings;
 }
 
+/** A dependency of a chart's Chart.yaml: a subchart Helm installs with it when enabled. */
+interface ChartDependency {
+  readonly name: string;
+  readonly alias?: string;
+  readonly condition?: string;
+  readonly tags?: readonly string[];
+}
+
+/**
+ * Whether Helm installs a dependency, and the value that decides it. Helm 3 (helm/helm
+ * pkg/chartutil/dependencies.go, processDependencyEnabled): every dependency starts enabled; its
+ * tags (a `tags:` table in the values) disable it when one is false and none true; then the first
+ * path of its comma-separated condition that holds a bool decides.
+ */
+export function dependencyEnabled(dep: ChartDependency, values: Values): { enabled: boolean; by?: string } {
+  let result: { enabled: boolean; by?: string } = { enabled: true };
+  const tagTable = at(values, "tags");
+  if (isMap(tagTable) && dep.tags) {
+    const set = dep.tags.filter((t) => typeof tagTable[t] === "boolean");
+    const on = set.find((t) => tagTable[t] === true);
+    if (on) result = { enabled: true, by: `tags.${on}` };
+    else if (set.length > 0) result = { enabled: false, by: `tags.${set[0]}` };
+  }
+  for (const c of (dep.condition ?? "").trim().split(",")) {
+    const value = c === "" ? undefined : at(values, c);
+    if (typeof value === "boolean") return { enabled: value, by: c };
+  }
+  return result;
+}
+
+/**
+ * Subcharts a release would install that are not vendored with their chart (under its charts/):
+ * their images are never checked, so enabling one is a finding that names the value doing it.
+ */
+function subchartFindings(
+  release: { readonly stack: string; readonly path: string; readonly chart: string },
+  vendored: { readonly entry: string; readonly dir: string },
+  chart: ChartFiles,
+  values: Values,
+  root: string,
+): Finding[] {
+  const deps = ((chart.chartYaml as { dependencies?: ChartDependency[] }).dependencies ?? []).filter(Boolean);
+  return deps.flatMap((dep) => {
+    const { enabled, by } = dependencyEnabled(dep, values);
+    const dir = `upstream/${vendored.entry}/${vendored.dir}/charts/${dep.name}`;
+    if (!enabled || existsSync(path.join(root, dir))) return [];
+    const name = `${dep.alias ?? dep.name} (chart ${dep.name})`;
+    const unchecked = `it is not vendored (${dir}), so the images it runs are never checked`;
+    return [
+      finding(
+        CHECK,
+        `${release.stack} ${release.path} (${release.chart})`,
+        by
+          ? `${by} is ${String(at(values, by))}, which enables the subchart ${name} (Chart.yaml condition ` +
+              `"${dep.condition ?? ""}"): ${unchecked}. Leave ${by} unset or false in the release's values, ` +
+              "or vendor the subchart and give it CHART_IMAGES rules"
+          : `the chart always installs its subchart ${name}: ${unchecked}. Vendor it and give it CHART_IMAGES rules`,
+      ),
+    ];
+  });
+}
+
 /**
  * Objects the stacks create, by construct path, and the PROVENANCE entry that records their images.
  * An object image no pattern attributes is a finding.
@@ -231,41 +319,15 @@ export const OBJECT_IMAGES: readonly { readonly path: RegExp; readonly entry: st
   { path: /^fsx\/notebook-volume\/permissions$/, entry: "busybox" },
 ];
 
-const WORKLOAD_TEMPLATES: Readonly<Record<string, (spec: Values) => unknown>> = {
-  Deployment: (s) => at(s, "template.spec"),
-  StatefulSet: (s) => at(s, "template.spec"),
-  DaemonSet: (s) => at(s, "template.spec"),
-  ReplicaSet: (s) => at(s, "template.spec"),
-  Job: (s) => at(s, "template.spec"),
-  CronJob: (s) => at(s, "jobTemplate.spec.template.spec"),
-  Pod: (s) => s,
-};
-
-/** The containers (init, regular, ephemeral) of an object's pod spec, if it has one. */
-export function containersOf(object: Values): { name: string; image: string }[] {
-  const podSpec = WORKLOAD_TEMPLATES[String(object.kind)]?.((object.spec as Values | undefined) ?? {});
-  if (!isMap(podSpec)) return [];
-  return ["initContainers", "containers", "ephemeralContainers"].flatMap((k) =>
-    ((podSpec[k] as { name?: string; image?: string }[] | undefined) ?? []).map((c) => ({
-      name: String(c.name),
-      image: String(c.image),
-    })),
-  );
-}
-
-const objectName = (o: Values) => {
-  const m = (o.metadata as { name?: string; namespace?: string } | undefined) ?? {};
-  return `${String(o.kind)}/${m.namespace ?? ""}/${String(m.name)}`;
-};
-
 /** The entry the Kubeflow install's images are recorded under (the release's). */
 export const KUBEFLOW_IMAGES_ENTRY = "kubeflow";
 
-/** The images of the Kubeflow install: every container of every workload in the build. */
+/**
+ * The images of the Kubeflow install: every image field, configuration value, argument and
+ * environment variable of every object in the build that names one (conformance/object-images.ts).
+ */
 export function kubeflowImages(objects: readonly Values[], entry = KUBEFLOW_IMAGES_ENTRY): DeployedImage[] {
-  return objects.flatMap((o) =>
-    containersOf(o).map((c) => ({ reference: c.image, entry, where: `${objectName(o)} container ${c.name}` })),
-  );
+  return objectImages(objects, entry);
 }
 
 /** The images of the stacks: Helm releases (by their charts' rules) and the objects the stacks create. */
@@ -282,26 +344,29 @@ export function stackImages(
     if (!vendored || !spec) continue; // the helm values check names unvendored charts
     const chart = readChart(vendored, root);
     const values = mergeValues(chart.values, release.values) as Values;
+    findings.push(...subchartFindings(release, vendored, chart, values, root));
     for (const rule of spec.rules) {
       if (rule.when && !rule.when.holds(values)) continue;
-      images.push({
-        reference: rule.reference(values, chart),
-        entry: spec.entry,
-        where: `${release.stack} ${release.path} (${release.chart} ${rule.file})`,
-      });
+      for (const reference of [rule.reference(values, chart)].flat())
+        images.push({
+          reference,
+          entry: spec.entry,
+          where: `${release.stack} ${release.path} (${release.chart} ${rule.file})`,
+        });
     }
   }
   const { objects } = stackObjects(stacks, loadSchemas(root));
   for (const { where, object } of objects) {
     const constructPath = where.slice(where.indexOf(" ") + 1);
-    for (const c of containersOf(object)) {
-      const owner = OBJECT_IMAGES.find((o) => o.path.test(constructPath));
-      const container = `${where} container ${c.name}`;
+    const owner = OBJECT_IMAGES.find((o) => o.path.test(constructPath));
+    // No COMPOSED_IMAGES rule applies to our own objects: a value Terraform computes is a problem.
+    for (const image of objectImages([object], owner?.entry ?? "", [])) {
+      const at = `${where} ${image.where.slice(image.where.indexOf(" ") + 1)}`;
       if (!owner)
         findings.push(
-          finding(CHECK, container, `${c.image}: no OBJECT_IMAGES pattern names the PROVENANCE entry it is from`),
+          finding(CHECK, at, `${image.reference}: no OBJECT_IMAGES pattern names the PROVENANCE entry it is from`),
         );
-      images.push({ reference: c.image, entry: owner?.entry, where: container });
+      images.push({ ...image, entry: owner?.entry, where: at });
     }
   }
   return { images, findings };
@@ -330,6 +395,9 @@ export const STAGING_REGISTRIES: readonly { readonly pattern: RegExp; readonly w
 
 /** Tags that move: an image pinned to one is whatever was pushed last. */
 const MOVING_TAGS = /^(latest|main|master|nightly|dev|edge|head)$/;
+/** A digest, or a tag that does not move (no tag at all is "latest"). */
+const namesRelease = (ref: ImageReference) =>
+  ref.digest !== undefined || (ref.tag !== undefined && !MOVING_TAGS.test(ref.tag));
 
 /** A vendored promoter manifest of kubernetes/k8s.io and the images it promotes. */
 export interface PromotedImages {
@@ -439,6 +507,10 @@ export function checkDeployedImages(
   const deployed = new Map<string, Map<string, string>>(); // entry -> reference -> where
   for (const image of images) {
     const from = `${image.where}${image.entry ? ` (PROVENANCE entry "${image.entry}")` : ""}`;
+    if (image.problem !== undefined) {
+      findings.push(finding(CHECK, from, image.problem));
+      continue;
+    }
     let ref: ImageReference;
     try {
       ref = parseImageReference(image.reference);
@@ -447,7 +519,9 @@ export function checkDeployedImages(
       continue;
     }
     const full = formatImageReference(ref);
-    if (image.entry) {
+    const release = namesRelease(ref);
+    // One that names no release is a finding below, and cannot be recorded (PROVENANCE needs a tag or digest).
+    if (image.entry && release) {
       const byRef = deployed.get(image.entry) ?? new Map<string, string>();
       if (!byRef.has(full)) byRef.set(full, image.where);
       deployed.set(image.entry, byRef);
@@ -459,7 +533,7 @@ export function checkDeployedImages(
         ? "a promoter manifest's source (staging) registry"
         : undefined);
     if (staging) findings.push(finding(CHECK, from, `${image.reference} comes from ${staging}`));
-    if (ref.digest === undefined && (ref.tag === undefined || MOVING_TAGS.test(ref.tag)))
+    if (!release)
       findings.push(finding(CHECK, from, `${image.reference} names no release: pin a version tag or a digest`));
     if (ref.registry === "registry.k8s.io") {
       const promotion = checkPromotion(ref, promoted);
@@ -545,9 +619,10 @@ export function imagesToRecord(
 ): Map<string, ImageReference[]> {
   const byEntry = new Map<string, Map<string, ImageReference>>(entries.map((e) => [e.name, new Map()]));
   for (const image of deployed) {
-    if (!image.entry) continue;
+    if (!image.entry || image.problem !== undefined) continue;
     const ref = parseImageReference(image.reference);
-    byEntry.get(image.entry)?.set(formatImageReference(ref), ref);
+    // The check refuses one that names no release; recording it would not make it one.
+    if (namesRelease(ref)) byEntry.get(image.entry)?.set(formatImageReference(ref), ref);
   }
   return new Map([...byEntry].map(([name, refs]) => [name, [...refs.keys()].sort().map((k) => refs.get(k)!)] as const));
 }

@@ -31,13 +31,27 @@ export const DESTROY_ORDER: readonly StageId[] = [
   "bootstrap",
 ];
 
-/** Where each synthesis goes: the stages as deployed, and the two teardown variants (app.ts, buildTeardownStages). */
+/**
+ * Where each synthesis goes: the stages as deployed, the two teardown variants (app.ts,
+ * buildTeardownStages) and the fsx stage parked (app.ts, buildParkedFsxStages).
+ */
 export const SYNTH_OUT = {
   stages: "cdktf.out",
   "keep-data": "cdktf.out.keep-data",
   "delete-data": "cdktf.out.delete-data",
+  "fsx-parked": "cdktf.out.fsx-parked",
 } as const;
 export type SynthKind = keyof typeof SYNTH_OUT;
+
+/** The environment `cdktf synth` of a kind runs with: main.ts picks the variant from KF_TEARDOWN and KF_FSX. */
+export function synthEnvironment(kind: SynthKind, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...base };
+  delete env.KF_TEARDOWN;
+  delete env.KF_FSX;
+  if (kind === "keep-data" || kind === "delete-data") env.KF_TEARDOWN = kind;
+  if (kind === "fsx-parked") env.KF_FSX = "parked";
+  return env;
+}
 
 export type Step =
   /** `cdktf deploy <stage>` from `out`, skipped when the plan has nothing to change. */
@@ -68,6 +82,8 @@ export interface RunOptions {
   readonly dryRun: boolean;
   /** destroy only */
   readonly deleteData: boolean;
+  /** deploy only: no registry lookup of images whose promotion is unproven offline (scripts/image-preflight.ts). */
+  readonly skipImagePreflight: boolean;
 }
 
 function stageId(value: string | undefined, flag: string): StageId {
@@ -87,12 +103,13 @@ export function parseRunArgs(command: "deploy" | "destroy", argv: readonly strin
   let yes = false;
   let dryRun = false;
   let deleteData = false;
+  let skipImagePreflight = false;
   const flags = [
     "--from <stage>",
     "--only <stage>",
     "--yes",
     "--dry-run",
-    ...(command === "destroy" ? ["--delete-data"] : []),
+    ...(command === "destroy" ? ["--delete-data"] : ["--skip-image-preflight"]),
   ];
   for (let i = 0; i < argv.length; i++) {
     const [arg, inline] = argv[i].split("=", 2) as [string, string | undefined];
@@ -103,10 +120,11 @@ export function parseRunArgs(command: "deploy" | "destroy", argv: readonly strin
     } else if (arg === "--yes" || arg === "-y") yes = true;
     else if (arg === "--dry-run") dryRun = true;
     else if (arg === "--delete-data" && command === "destroy") deleteData = true;
+    else if (arg === "--skip-image-preflight" && command === "deploy") skipImagePreflight = true;
     else throw new UsageError(`unknown argument "${argv[i]}": npm run ${command} -- [${flags.join("] [")}]`);
   }
   if (from && only) throw new UsageError("--from and --only together: give one of them");
-  return { from, only, yes, dryRun, deleteData };
+  return { from, only, yes, dryRun, deleteData, skipImagePreflight };
 }
 
 /** What each stage keeps in a teardown that keeps the data, for the plan and the README. */
@@ -182,7 +200,10 @@ export function describeAction(step: Step): string {
   const out = "synth" in step ? SYNTH_OUT[step.synth] : "";
   switch (step.action) {
     case "deploy":
-      return `cdktf deploy ${step.stage} (${out}), skipped when its plan has nothing to change`;
+      return (
+        `cdktf deploy ${step.stage} (${out}), skipped when its plan has nothing to change` +
+        (step.stage === "fsx" && step.synth === "stages" ? FSX_PARKED_DEPLOY : "")
+      );
     case "install":
       return "npm run kubeflow -- install (skipped when nothing would change), then wait for the ALB's address";
     case "cleanup":
@@ -200,11 +221,17 @@ export function describeAction(step: Step): string {
     case "deploy-kept":
       return step.keeps.length === 0
         ? `cdktf deploy ${step.stage} (${out}, empty): deletes everything in it`
-        : `cdktf deploy ${step.stage} (${out}): deletes the rest, keeps ${step.keeps.join("; ")}`;
+        : `cdktf deploy ${step.stage} (${out}): deletes the rest, keeps ${step.keeps.join("; ")}` +
+            (step.stage === "fsx" ? FSX_PARKED_TEARDOWN : "");
     case "keep":
       return `kept, nothing run: ${step.keeps.join("; ")}`;
   }
 }
+
+/** What deploying or tearing down the fsx stage does when its file system is parked (npm run fsx -- park). */
+const FSX_PARKED_DEPLOY = `; parked (npm run fsx -- park), it is deployed parked, from ${SYNTH_OUT["fsx-parked"]}`;
+const FSX_PARKED_TEARDOWN =
+  "; parked (npm run fsx -- park), it has no file system and nothing in the cluster, and is kept as it is";
 
 /** One line per step, for --dry-run. */
 export function describeStep(step: Step): string {
@@ -213,7 +240,13 @@ export function describeStep(step: Step): string {
 
 /** The command that resumes a run at a stage. */
 export function resumeCommand(command: "deploy" | "destroy", stage: StageId, options: RunOptions): string {
-  const extra = [options.yes ? "--yes" : "", options.deleteData ? "--delete-data" : ""].filter(Boolean).join(" ");
+  const extra = [
+    options.yes ? "--yes" : "",
+    options.deleteData ? "--delete-data" : "",
+    options.skipImagePreflight ? "--skip-image-preflight" : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return `npm run ${command} -- --from ${stage}${extra ? ` ${extra}` : ""}`;
 }
 
@@ -252,4 +285,81 @@ export function stateLockMessage(stage: StageId, lock: StateLock, dir: string, r
     `Only if no run holds it (the one that took it crashed or was killed), release it: terraform -chdir=${dir} force-unlock ${lock.id}`,
     `Then resume: ${resume}`,
   ].join("\n");
+}
+
+/** Resources that live in the cluster (Kubernetes objects, Helm releases): gone when it is. */
+export const IN_CLUSTER_RESOURCE = /^(kubernetes_[a-z0-9_]+|helm_release)\./;
+
+/** The shared volume's claim in the team's profile namespace (kubeflow.profile.name); stacks/fsx-stack.ts. */
+export const FSX_CLAIM_NAME = "fsx-claim";
+
+/**
+ * The fsx stage's output that says whether its file system is parked (npm run fsx -- park): false
+ * from FsxStack, true from FsxParkedStack, absent from FsxKeptStack.
+ */
+export const FSX_PARKED_OUTPUT = "parked";
+
+/**
+ * The fsx stage's variable that `npm run fsx -- park` sets, in a plan of the file system alone, so
+ * that its deletion skips the final backup (stacks/fsx-stack.ts, sharedData).
+ */
+export const FSX_SKIP_FINAL_BACKUP_VARIABLE = "skip_final_backup";
+
+/** What the fsx stage's state says (terraform show -json): parked or not, and its file system. */
+export interface FsxState {
+  /** Nothing in state: the stage was never deployed, or was destroyed. */
+  readonly empty: boolean;
+  /** Its output `parked` is true (stacks/fsx-parked-stack.ts). */
+  readonly parked: boolean;
+  /** The file system, when the state holds one. */
+  readonly fileSystem?: { readonly address: string; readonly id: string };
+  /** Every managed resource's address. */
+  readonly addresses: readonly string[];
+}
+
+interface ShownState {
+  readonly values?: {
+    readonly outputs?: Record<string, { readonly value?: unknown }>;
+    readonly root_module?: {
+      readonly resources?: readonly {
+        readonly address: string;
+        readonly mode: string;
+        readonly type: string;
+        readonly values?: { readonly id?: string };
+      }[];
+    };
+  };
+}
+
+/**
+ * Reads `terraform show -json` of the fsx stage (with no plan file: the state; an empty state is
+ * `{"format_version":"1.0"}` with no values).
+ */
+export function readFsxState(showJson: string): FsxState {
+  const shown = JSON.parse(showJson) as ShownState;
+  const managed = (shown.values?.root_module?.resources ?? []).filter((r) => r.mode === "managed");
+  const fs = managed.find((r) => r.type === "aws_fsx_lustre_file_system");
+  return {
+    empty: managed.length === 0,
+    parked: shown.values?.outputs?.[FSX_PARKED_OUTPUT]?.value === true,
+    fileSystem: fs ? { address: fs.address, id: fs.values?.id ?? "" } : undefined,
+    addresses: managed.map((r) => r.address),
+  };
+}
+
+/** What a deploy says when the fsx stage is parked. */
+export function parkedDeployNotice(): string {
+  return (
+    "fsx is parked (npm run fsx -- park): it stays parked, deployed from " +
+    `${SYNTH_OUT["fsx-parked"]}; bring the file system back with: npm run fsx -- unpark`
+  );
+}
+
+/** What stops a run that finds a park stopped halfway: the state says parked and still holds the file system. */
+export function interruptedParkMessage(fileSystem: { readonly address: string; readonly id: string }): string {
+  return (
+    `the fsx stage's state says parked but still holds the file system ${fileSystem.id} (${fileSystem.address}): ` +
+    "a park stopped before it finished, so nothing deletes or changes the file system here. Finish the park with " +
+    "npm run fsx -- park (it checks the pods and exports again first), or bring the file system back with npm run fsx -- unpark."
+  );
 }

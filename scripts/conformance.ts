@@ -9,7 +9,9 @@
  * the config like synth does (KF_CONFIG or config/default.yaml). Offline. Exits 1 on any finding.
  *
  * --record-images writes each entry's `images` as what we apply runs from it (conformance/images.ts),
- * for a change that means to run other images; the diff of upstream/PROVENANCE.json shows them.
+ * for a change that means to run other images; the diff of upstream/PROVENANCE.json shows them, and
+ * the command prints where each added one is run from (an object and field; PROVENANCE holds
+ * references only). One that names no release is never recorded (the check refuses it).
  */
 import { parse } from "yaml";
 import { loadConfig } from "../config/load";
@@ -23,16 +25,31 @@ import {
   stackImages,
   type DeployedImage,
 } from "../conformance/images";
+import { formatImageReference, normalizeImageReference } from "../lib/image-ref";
 import { readProvenance, writeProvenanceEntry } from "../lib/provenance";
 import { buildOverlay, documentsOf } from "./kubeflow-install";
 import { renderParams } from "./kubeflow";
+import { installableComponents } from "../lib/kubeflow-components";
 
-/** The images the Kubeflow install runs: the committed render built with our overlay (placeholder parameters). */
+/**
+ * The images the Kubeflow install can run: the committed render built with our overlay (placeholder
+ * parameters) and every component the release can install, so that any selection is covered.
+ */
 function kubeflowBuildImages(): DeployedImage[] {
-  const objects = documentsOf(buildOverlay(renderParams([])))
+  const params = renderParams([]);
+  const objects = documentsOf(buildOverlay({ ...params, components: installableComponents(params.manifestsVersion) }))
     .filter((d) => d.kind !== "CustomResourceDefinition")
     .map((d) => parse(d.text) as Record<string, unknown>);
   return kubeflowImages(objects);
+}
+
+/** Whether `reference` is `full` once normalized (false for one that does not parse). */
+function normalizes(reference: string, full: string): boolean {
+  try {
+    return normalizeImageReference(reference) === full;
+  } catch {
+    return false;
+  }
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -40,8 +57,18 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = loadConfig();
   if (argv.includes("--record-images")) {
     const deployed = [...stackImages(synthesizeVariants(config)).images, ...kubeflowBuildImages()];
+    const record = imagesToRecord(deployed, readProvenance());
     for (const entry of readProvenance()) {
-      const images = imagesToRecord(deployed, readProvenance()).get(entry.name) ?? [];
+      const images = record.get(entry.name) ?? [];
+      // PROVENANCE records references only: say where each new one is run from, for the review of the diff.
+      const before = new Set(entry.images.map((i) => formatImageReference(i)));
+      const after = new Set(images.map((i) => formatImageReference(i)));
+      for (const ref of after) {
+        if (before.has(ref)) continue;
+        const from = deployed.filter((d) => d.entry === entry.name && normalizes(d.reference, ref)).map((d) => d.where);
+        process.stderr.write(`+ ${entry.name}: ${ref}\n${from.map((w) => `    from ${w}\n`).join("")}`);
+      }
+      for (const ref of before) if (!after.has(ref)) process.stderr.write(`- ${entry.name}: ${ref}\n`);
       writeProvenanceEntry({ ...entry, images });
     }
     process.stderr.write(`recorded the images of ${new Set(deployed.map((d) => d.entry)).size} entries\n`);

@@ -193,24 +193,107 @@ export function prune(recorded: readonly InventoryEntry[], planned: readonly Inv
   return { remove: deleteOrder(gone.filter((e) => !kept(e))), keep: gone.filter(kept) };
 }
 
+/** Whether an entry is a CustomResourceDefinition. */
+export const isCrd = (e: InventoryEntry): boolean =>
+  groupOf(e.apiVersion) === "apiextensions.k8s.io" && e.kind === "CustomResourceDefinition";
+
+/**
+ * The API group a CRD serves, from its name: the API server accepts a CRD only if it is named
+ * <plural>.<group> (k8s.io/apiextensions-apiserver pkg/apis/apiextensions/validation/validation.go,
+ * ValidateCustomResourceDefinition: "must be spec.names.plural+\".\"+spec.group").
+ */
+export const crdGroup = (name: string): string => name.slice(name.indexOf(".") + 1);
+
+/** A project whose objects go together: its CRDs and custom resources, and its controller's objects. */
+export interface Component {
+  readonly name: string;
+  /** The API group of its CRDs and custom resources. */
+  readonly group: string;
+  /** Its CRDs, in the order their objects are deleted: an object before what it refers to. */
+  readonly crds: readonly string[];
+  /** Its other objects (controller, webhooks, RBAC, configuration), by the names the overlay deletes them by. */
+  readonly names: RegExp;
+  /** The components whose CRDs and controllers it needs to work. */
+  readonly needs: readonly string[];
+  /** Its controller, which removes its finalizers. */
+  readonly controller: InventoryEntry;
+  /** The finalizers its controller puts on objects, with when it removes them. */
+  readonly finalizers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The components the install has stopped applying, a component before those it needs. For each,
+ * what keeping or deleting it safely takes, from its source at the tag the 26.03 render runs:
+ * - Kubeflow Trainer v2.1.0 (ghcr.io/kubeflow/trainer/trainer-controller-manager:v2.1.0 in the
+ *   render): its controller puts trainer.kubeflow.org/resource-in-use (pkg/constants/constants.go:220)
+ *   on a ClusterTrainingRuntime or TrainingRuntime that a TrainJob refers to, and removes it only
+ *   once the runtime is being deleted and no TrainJob refers to it any more
+ *   (pkg/controller/clustertrainingruntime_controller.go:83-89, trainingruntime_controller.go:87-93):
+ *   a runtime can only go while the controller runs and after its TrainJobs. The controller runs
+ *   every TrainJob as a JobSet it owns (pkg/runtime/framework/plugins/jobset/jobset.go:291-304) and
+ *   watches JobSets, which "must be installed in advance" (jobset.go:188-206): it needs JobSet.
+ *   Its webhook (validator.trainer.kubeflow.org) fails closed on CREATE and UPDATE of TrainJobs
+ *   and runtimes, and its server is that controller.
+ * - JobSet v0.10.1: no finalizer of its own (its controllers set none); the Jobs it owns are
+ *   Kubernetes' own. Its webhooks fail closed on JobSets and their pods, served by its controller.
+ */
+export const COMPONENTS: readonly Component[] = [
+  {
+    name: "Kubeflow Trainer",
+    group: "trainer.kubeflow.org",
+    crds: [
+      "trainjobs.trainer.kubeflow.org",
+      "trainingruntimes.trainer.kubeflow.org",
+      "clustertrainingruntimes.trainer.kubeflow.org",
+    ],
+    names: /^(kubeflow-trainer-.+|trainer-webhook|validator\.trainer\.kubeflow\.org)$/,
+    needs: ["JobSet"],
+    controller: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "kubeflow-system",
+      name: "kubeflow-trainer-controller-manager",
+    },
+    finalizers: { "trainer.kubeflow.org/resource-in-use": "once no TrainJob refers to it any more" },
+  },
+  {
+    name: "JobSet",
+    group: "jobset.x-k8s.io",
+    crds: ["jobsets.jobset.x-k8s.io"],
+    names: /^jobset-.+$/,
+    needs: [],
+    controller: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "kubeflow-system",
+      name: "jobset-controller-manager",
+    },
+    finalizers: {},
+  },
+];
+
+/** The component an object belongs to: by its API group, the group its CRD serves, or its name. */
+export function componentOf(e: InventoryEntry): Component | undefined {
+  return COMPONENTS.find(
+    (c) => groupOf(e.apiVersion) === c.group || (isCrd(e) && crdGroup(e.name) === c.group) || c.names.test(e.name),
+  );
+}
+
 /**
  * What installs made before the inventory existed applied that this version's build leaves out,
  * for the releases where that is known. Such an install applied the committed render through the
  * overlay of its day; the only thing the overlay has stopped applying since is Kubeflow Trainer and
  * JobSet (26.03; the overlay's Dex, example Profile and upstream Secret deletions date from the first
  * 26.03 install). What the render has and the build does not is what the overlay deletes; of that,
- * these are the Trainer and JobSet objects: their CRDs and custom resources by API group, the rest
- * by the names the overlay's patches delete (kustomize/kubeflow/kustomization.yaml).
+ * these are the Trainer and JobSet objects (COMPONENTS): their CRDs and custom resources by API
+ * group, the rest by the names the overlay's patches delete (kustomize/kubeflow/kustomization.yaml).
  */
 export const LEGACY: Readonly<
   Record<string, { readonly what: string; readonly matches: (e: InventoryEntry) => boolean }>
 > = {
   "26.03": {
     what: "Kubeflow Trainer and JobSet",
-    matches: (e) =>
-      /^(jobset\.x-k8s\.io|trainer\.kubeflow\.org)$/.test(groupOf(e.apiVersion)) ||
-      (e.kind === "CustomResourceDefinition" && /\.(jobset\.x-k8s\.io|trainer\.kubeflow\.org)$/.test(e.name)) ||
-      /^(jobset-.+|kubeflow-trainer-.+|trainer-webhook|validator\.trainer\.kubeflow\.org)$/.test(e.name),
+    matches: (e) => ["Kubeflow Trainer", "JobSet"].includes(componentOf(e)?.name ?? ""),
   },
 };
 
