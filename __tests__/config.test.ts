@@ -47,6 +47,26 @@ const BAD_CONFIGS: Record<string, { text: string; expect: RegExp[] }> = {
     text: edit("  zones: [us-west-2a, us-west-2b, us-west-2c]", "  zones: [us-west-2a, us-west-2b"),
     expect: [/line \d+, column \d+: YAML syntax error/, /fix the YAML/],
   },
+  "an unknown Kubeflow component": {
+    text: edit("  components: [notebooks, pipelines, katib]", "  components: [notebooks, jupyter]"),
+    expect: [
+      /kubeflow\.components\[1\] \(line \d+, column \d+\)/,
+      /must be one of notebooks, pipelines, katib, trainer, kserve, spark/,
+      /"jupyter"/,
+    ],
+  },
+  "a Kubeflow component the release cannot install": {
+    text: edit("  components: [notebooks, pipelines, katib]", "  components: [notebooks, trainer]"),
+    expect: [
+      /kubeflow\.components\[1\] \(line \d+/,
+      /cannot be installed with Kubeflow 26\.03: Kubeflow 26\.03 runs JobSet, which Trainer needs, from a staging registry/,
+      /remove it/,
+    ],
+  },
+  "a Kubeflow component listed twice": {
+    text: edit("  components: [notebooks, pipelines, katib]", "  components: [katib, katib]"),
+    expect: [/kubeflow\.components\[1\] \(line \d+/, /is listed twice \(also at kubeflow\.components\[0\]\)/],
+  },
   "an empty file": { text: "", expect: [/the file is empty/, /copy config\/default\.yaml/] },
   "a file holding only comments": { text: "# nothing here\n", expect: [/the file is empty/] },
   "a bare string": {

@@ -13,6 +13,7 @@ import { provenanceEntry, readProvenance, writeProvenanceEntry, type ProvenanceE
 import {
   compareWithFreshRender,
   KubeflowGenerateError,
+  objectSources,
   renderKubeflow,
   writeRender,
   type KubeflowGenerateOptions,
@@ -143,6 +144,7 @@ describe("npm run generate -- kubeflow", () => {
       "deployment-kubeflow-ml-pipeline.yaml",
       "deployment-kubeflow-workflow-controller.yaml",
       "kustomization.yaml",
+      "sources.json",
     ]);
     // The release asset (a file of jobset's GitHub release) is rebuilt from jobset's own config/default.
     expect(readFileSync(path.join(dir, "deployment-kubeflow-jobset-controller.yaml"), "utf8")).toContain(
@@ -166,8 +168,33 @@ describe("npm run generate -- kubeflow", () => {
     );
   });
 
+  it("records which of example's resources renders each object (sources.json)", () => {
+    expect(JSON.parse(readFileSync(path.join(dir, "sources.json"), "utf8"))).toEqual({
+      "../apps/pipeline": ["deployment-kubeflow-ml-pipeline.yaml", "deployment-kubeflow-workflow-controller.yaml"],
+      "../apps/trainer": ["configmap-kubeflow-lws-config.yaml", "deployment-kubeflow-jobset-controller.yaml"],
+    });
+  });
+
+  it("refuses an object that two resources render, or that none does", () => {
+    const exampleDir = path.join(mkdtempSync(path.join(tmpdir(), "sources-")), "example");
+    mkdirSync(exampleDir);
+    writeFileSync(path.join(exampleDir, "kustomization.yaml"), kustomization(["../a", "../b"]));
+    const rendered = new Map([
+      ["configmap-kubeflow-x.yaml", ""],
+      ["configmap-kubeflow-y.yaml", ""],
+    ]);
+    const twice = () => configMap("x");
+    expect(() => objectSources(exampleDir, rendered, twice)).toThrow(
+      "configmap-kubeflow-x.yaml is rendered by two of example/'s resources: ../a and ../b",
+    );
+    const onlyX = (dir: string) => (dir.endsWith("/a") ? configMap("x") : "");
+    expect(() => objectSources(exampleDir, rendered, onlyX)).toThrow(
+      "no resource of example/ renders configmap-kubeflow-y.yaml",
+    );
+  });
+
   it("records the sha256 of every file, and keeps the images the entry records (what the install runs)", () => {
-    expect(verifyRender("1.0", f.root).files).toHaveLength(5);
+    expect(verifyRender("1.0", f.root).files).toHaveLength(6);
     expect(entry.images).toEqual([]);
   });
 
@@ -202,7 +229,7 @@ describe("npm run generate -- kubeflow", () => {
     const file = path.join(g.root, "upstream", "PROVENANCE.json");
     const argo = provenanceEntry("kubeflow-argo-workflows", readProvenance(file));
     writeProvenanceEntry({ ...argo, ref: "v3.0.1", commit: "0".repeat(40) }, file);
-    expect(rendered.files.length).toBe(5);
+    expect(rendered.files.length).toBe(6);
     expect(checkKubeflow({ ...g.options, sources: {} })).toEqual([
       expect.stringContaining(
         `kustomization.yaml was not rendered from argoproj/argo-workflows v3.0.1 (${"0".repeat(40)}), which upstream/PROVENANCE.json pins`,

@@ -5,7 +5,7 @@
  * in which order, and what is removed is checked on the build of the committed 26.03 render, built
  * once for the file, against the render's own files.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -24,6 +24,7 @@ import { provenanceEntry, sha256 } from "../lib/provenance";
 import { renderParams } from "../scripts/kubeflow";
 import {
   applyUntilSettled,
+  changedDatabasePasswords,
   deleteObjects,
   documentsOf,
   inApplyOrder,
@@ -85,6 +86,8 @@ function fixtureRoot(version = TEST_PARAMS.manifestsVersion): string {
   };
   const header = renderHeader({ ...release, files: [], images: [] }, bases, "v5").map((l) => `# ${l}\n`);
   const list = [...files.keys()].map((f) => `  - ${f}\n`);
+  // Every object as the platform core's (a resource of 26.03's example), so no selection drops one.
+  files.set("sources.json", JSON.stringify({ "../common/kubeflow-namespace/base": [...files.keys()] }));
   files.set(
     "kustomization.yaml",
     `${header.join("")}apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${list.join("")}`,
@@ -142,6 +145,20 @@ interface FakeCluster {
   goneTypes?: readonly string[];
   /** Secrets in the kubeflow namespace from an earlier install, by name. */
   kubeflowSecrets?: Record<string, Record<string, string>>;
+  /** What kubectl prints when reading a Secret in the kubeflow namespace fails, by name. */
+  kubeflowSecretErrors?: Record<string, string>;
+  /** Objects of CRDs that no install applied (users' TrainJobs, JobSets), by CRD name; they exist until deleted. */
+  instances?: Record<string, readonly ClusterObject[]>;
+  /** The finalizers that keep an object ("Type name namespace") from going while the cluster is as it is, if any. */
+  stuck?: (id: string, has: (id: string) => boolean) => readonly string[] | undefined;
+}
+
+/** An object in the fake cluster. */
+interface ClusterObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
 }
 
 /** The real kustomize, remembered by its inputs (kubeflow-overlay.test.ts builds the same overlay). */
@@ -152,6 +169,22 @@ function fakeKubectl(cluster: FakeCluster = {}) {
   const calls: { args: readonly string[]; input?: string }[] = [];
   let polls = 0;
   let inventory = cluster.inventory;
+  const existing = cluster.existing ?? new Set<string>();
+  for (const o of Object.values(cluster.instances ?? {}).flat()) existing.add(deleteId(o));
+  const terminating = new Set<string>();
+  /** The object as kubectl get -o json shows it. */
+  const shown = (o: ClusterObject, id: string, clusterScoped = false) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: {
+      name: o.name,
+      ...(o.namespace && !clusterScoped ? { namespace: o.namespace } : {}),
+      ...(terminating.has(id)
+        ? { deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: cluster.stuck?.(id, (x) => existing.has(x)) ?? [] }
+        : {}),
+    },
+    status: { availableReplicas: 1 },
+  });
   const secret = (data: Record<string, string>) =>
     ok(JSON.stringify({ data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) }));
   const runner: Runner = (command, args, input) => {
@@ -167,8 +200,14 @@ function fakeKubectl(cluster: FakeCluster = {}) {
     if (a === "-n kube-system get configmap kubeflow-install-inventory --ignore-not-found -o json")
       return ok(inventory ? JSON.stringify({ data: inventory }) : "");
     if (a.startsWith("-n kubeflow get secret ")) {
-      const existing = cluster.kubeflowSecrets?.[args[4]];
-      return existing ? secret(existing) : { status: 1, stdout: "", stderr: `secrets "${args[4]}" not found` };
+      const error = cluster.kubeflowSecretErrors?.[args[4]];
+      if (error) return { status: 1, stdout: "", stderr: `${error}\n` };
+      const data = cluster.kubeflowSecrets?.[args[4]];
+      if (data) return secret(data);
+      // kubectl get drops NotFound with --ignore-not-found and prints nothing (kubectl v0.32.4 pkg/cmd/get/get.go:477, :728).
+      return args.includes("--ignore-not-found")
+        ? ok("")
+        : { status: 1, stdout: "", stderr: `Error from server (NotFound): secrets "${args[4]}" not found\n` };
     }
     if (a.includes(`get secret ${OIDC_CLIENT_SECRET.name}`))
       return secret({ "client-id": "cid", "client-secret": "csecret" });
@@ -183,9 +222,38 @@ function fakeKubectl(cluster: FakeCluster = {}) {
           .map((n) => `namespace/${n}\n`)
           .join(""),
       );
+    // The objects of a CRD (named <plural>.<group>), in every namespace.
+    if (args[0] === "get" && args[1].includes(".") && args[2] === "--all-namespaces") {
+      if ((cluster.goneTypes ?? []).includes(args[1]))
+        return { status: 1, stdout: "", stderr: `error: the server doesn't have a resource type "${args[1]}"\n` };
+      const render = renderObjects().filter((o) => o.kind !== "CustomResourceDefinition");
+      const all = [...render, ...(cluster.instances?.[args[1]] ?? [])].filter(
+        (o) => `${o.kind.toLowerCase()}s.${groupOf(o.apiVersion)}` === args[1] && existing.has(deleteId(o)),
+      );
+      // The API shows a cluster-scoped object without a namespace, whatever the render gave it.
+      const scoped = crdScope(args[1]) === "Cluster";
+      return ok(
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: all.map((o) => shown(o, deleteId(o), scoped)) }),
+      );
+    }
+    // One object by type and name.
+    if (args[0] === "get" && args.includes("--ignore-not-found") && /^[A-Z]/.test(args[1])) {
+      const id = deleteIdOfCall(args);
+      const [type, name] = args.slice(1, 3);
+      const group = type.includes(".") ? type.slice(type.indexOf(".") + 1) : "";
+      const kind = type.split(".")[0];
+      const namespace = args.includes("-n") ? args[args.indexOf("-n") + 1] : undefined;
+      return ok(
+        existing.has(id)
+          ? JSON.stringify(shown({ apiVersion: group ? `${group}/v1` : "v1", kind, namespace, name }, id))
+          : "",
+      );
+    }
     if (args[0] === "diff") return cluster.unchanged ? ok() : { status: 1, stdout: "diff", stderr: "" };
     if (args[0] === "apply") {
-      const first = input!.split(/^---\n/m)[0];
+      // The first document only (a stream joins documents ending in a newline with "---\n"), without splitting megabytes.
+      const end = input!.indexOf("\n---\n");
+      const first = end < 0 ? input! : input!.slice(0, end + 1);
       if (/^kind: ConfigMap$/m.test(first) && first.includes("name: kubeflow-install-inventory"))
         inventory = (parse(first) as { data: Record<string, string> }).data;
       return ok("x serverside-applied\n");
@@ -195,8 +263,17 @@ function fakeKubectl(cluster: FakeCluster = {}) {
       const [type, name] = args.slice(1, 3);
       if ((cluster.goneTypes ?? []).includes(type))
         return { status: 1, stdout: "", stderr: `error: the server doesn't have a resource type "${type}"` };
-      const id = [type, name, args.includes("-n") ? args[args.indexOf("-n") + 1] : ""].join(" ").trim();
-      return ok(cluster.existing?.delete(id) ? `${type} "${name}" deleted\n` : "");
+      const id = deleteIdOfCall(args);
+      if (existing.has(id) && cluster.stuck?.(id, (x) => existing.has(x))?.length) {
+        // kubectl delete --wait gives up after --timeout (kubectl v0.32.4 pkg/cmd/wait/condition.go:186-188).
+        terminating.add(id);
+        return {
+          status: 1,
+          stdout: `${type} "${name}" deleted\n`,
+          stderr: `error: timed out waiting for the condition on ${kindPlural(type)}/${name}\n`,
+        };
+      }
+      return ok(existing.delete(id) ? `${type} "${name}" deleted\n` : "");
     }
     if (args[0] === "delete" || a.includes(" delete ")) return ok();
     if (a.startsWith("get deployments,statefulsets,daemonsets")) {
@@ -336,6 +413,37 @@ describe("Kubeflow install step", () => {
     );
   });
 
+  it("takes only a Secret that does not exist as absent: one it cannot read stops the install before anything is applied", async () => {
+    // Absent, as on a first install, is the other tests' case (the fake answers --ignore-not-found as kubectl
+    // does); a kubectl that reports NotFound all the same means absent too.
+    const reportsNotFound: Runner = (_command, args) => ({
+      status: 1,
+      stdout: "",
+      stderr: `Error from server (NotFound): secrets "${args[4]}" not found\n`,
+    });
+    expect(changedDatabasePasswords(placeholderSecrets(), reportsNotFound)).toEqual([]);
+    // Forbidden, or no answer: the install cannot tell what the database holds, so it stops.
+    const plan: InstallPlan = { version: TEST_PARAMS.manifestsVersion, documents: [], secrets: placeholderSecrets() };
+    const forbidden =
+      'Error from server (Forbidden): secrets "mysql-secret" is forbidden: User "dev" cannot get resource "secrets" in API group "" in the namespace "kubeflow"';
+    const denied = fakeKubectl({ kubeflowSecretErrors: { "mysql-secret": forbidden } });
+    const error = (await installPlanned(plan, options(undefined), denied.runner, null).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(InstallError);
+    expect(error.message).toBe(
+      "cannot read Secret kubeflow/mysql-secret (to compare the password deploy/mysql keeps with the one the install " +
+        `would apply): ${forbidden}. Nothing was applied. Check that kubectl points at the cluster and that you may ` +
+        "read Secrets there (kubectl auth can-i get secrets -n kubeflow), then run the install again.",
+    );
+    expect(denied.applied()).toEqual([]);
+    expect(denied.deleted()).toEqual([]);
+    const timeout = "Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout";
+    const unreachable = fakeKubectl({ kubeflowSecretErrors: { "katib-mysql-secrets": timeout } });
+    await expect(installPlanned(plan, options(undefined), unreachable.runner, null)).rejects.toThrow(
+      `cannot read Secret kubeflow/katib-mysql-secrets (to compare the password deploy/katib-mysql keeps with the one the install would apply): ${timeout}. Nothing was applied.`,
+    );
+    expect(unreachable.applied()).toEqual([]);
+  });
+
   it("round-trips its parameters through the ConfigMap the kubeflow stack writes", () => {
     expect(paramsFromConfigMapData(paramsToConfigMapData(TEST_PARAMS))).toEqual(TEST_PARAMS);
     const withoutHost: Record<string, string | undefined> = { ...paramsToConfigMapData(TEST_PARAMS), host: undefined };
@@ -375,6 +483,10 @@ describe("Kubeflow install step", () => {
     expect(recorded).toEqual(appliedAfter);
     expect(recorded).toContain("Deployment/kubeflow/ml-pipeline");
     expect(recorded).toContain("Secret/kubeflow/mysql-secret");
+    // No database Secret yet: kubectl prints nothing for one that does not exist, and the install goes ahead.
+    expect(kubectl.calls.map((c) => c.args.join(" "))).toContain(
+      "-n kubeflow get secret mysql-secret --ignore-not-found -o json",
+    );
     const applied = documentsOf(secrets.input!).map((d) => `${d.namespace}/${d.name}`);
     expect(applied).toEqual([
       "oauth2-proxy/oauth2-proxy-credentials",
@@ -723,12 +835,30 @@ function renderObjects(): RenderObject[] {
     }));
 }
 
+const scopes = new Map<string, string>();
+/** The scope of a CRD of the committed render, from its file (Namespaced for one it does not have), read once. */
+const crdScope = (crd: string) => {
+  if (scopes.has(crd)) return scopes.get(crd)!;
+  const file = path.join(
+    __dirname,
+    "..",
+    "kustomize-out",
+    "kubeflow",
+    TEST_PARAMS.manifestsVersion,
+    `customresourcedefinition-${crd.replace(/\./g, "-")}.yaml`,
+  );
+  scopes.set(crd, existsSync(file) ? /^ {2}scope: (\w+)$/m.exec(readFileSync(file, "utf8"))![1] : "Namespaced");
+  return scopes.get(crd)!;
+};
+
 /** How kubectl delete names an object's type: Kind.group, or the bare kind of the core group. */
 const typeOf = (o: { apiVersion: string; kind: string }) =>
   groupOf(o.apiVersion) ? `${o.kind}.${groupOf(o.apiVersion)}` : o.kind;
 /** An object as the fake's delete sees it: "Type name namespace". */
 const deleteId = (o: { apiVersion: string; kind: string; namespace?: string; name: string }) =>
   [typeOf(o), o.name, o.namespace ?? ""].join(" ").trim();
+/** The resource kubectl's messages name a type by: "ClusterTrainingRuntime.trainer.kubeflow.org" -> "clustertrainingruntimes". */
+const kindPlural = (type: string) => `${type.split(".")[0].toLowerCase()}s`;
 const deleteIdOfCall = (args: readonly string[]) =>
   [args[1], args[2], args.includes("-n") ? args[args.indexOf("-n") + 1] : ""].join(" ").trim();
 
@@ -794,19 +924,13 @@ describe("Kubeflow install of the committed 26.03 render", () => {
       expectedCrds.map((n) => `customresourcedefinition.apiextensions.k8s.io/${n}`),
     );
 
-    // 2. The render's Namespaces, counted from its files, but Dex's ("auth", which the overlay deletes).
+    // 2. The render's Namespaces, counted from its files, but Dex's ("auth", which the overlay deletes)
+    // and Trainer's ("kubeflow-system": only Trainer, not selectable with 26.03, has objects there).
     const expectedNamespaces = render
-      .filter((o) => o.kind === "Namespace" && o.name !== "auth")
+      .filter((o) => o.kind === "Namespace" && o.name !== "auth" && o.name !== "kubeflow-system")
       .map((o) => o.name)
       .sort();
-    expect(expectedNamespaces).toEqual([
-      "cert-manager",
-      "istio-system",
-      "knative-serving",
-      "kubeflow",
-      "kubeflow-system",
-      "oauth2-proxy",
-    ]);
+    expect(expectedNamespaces).toEqual(["cert-manager", "istio-system", "knative-serving", "kubeflow", "oauth2-proxy"]);
     expect(
       documentsOf(namespaces.input!)
         .map((d) => `${d.kind}/${d.name}`)
@@ -980,7 +1104,7 @@ describe("Kubeflow install of the committed 26.03 render", () => {
 
   it("--dry-run prints what it would remove, in order, and changes nothing", async () => {
     const plan = realPlan();
-    const kubectl = readyCluster(plan, { namespaces: ["kubeflow-system"] });
+    const kubectl = readyCluster(plan, { namespaces: ["kubeflow", "kubeflow-system"] });
     const opts = options(undefined, { dryRun: true });
     await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("dry-run");
     expect(kubectl.deleted()).toEqual([]);
@@ -993,6 +1117,142 @@ describe("Kubeflow install of the committed 26.03 render", () => {
     );
     expect(removals[removals.length - 1]).toMatch(/^ {3}- CustomResourceDefinition\.apiextensions\.k8s\.io /);
     expect(opts.lines.join("\n")).toMatch(/3\. CRDs \(\d+\), then wait until they are established/);
+  });
+
+  /** A user's TrainJob (Trainer v2.1.0 serves trainer.kubeflow.org/v1alpha1) and the JobSet it runs as. */
+  const TRAINJOB = { apiVersion: "trainer.kubeflow.org/v1alpha1", kind: "TrainJob", namespace: "team", name: "mnist" };
+  const ITS_JOBSET = { apiVersion: "jobset.x-k8s.io/v1alpha2", kind: "JobSet", namespace: "team", name: "mnist" };
+  const TRAINER_CONTROLLER = "Deployment.apps kubeflow-trainer-controller-manager kubeflow-system";
+  /**
+   * Trainer v2.1.0 keeps trainer.kubeflow.org/resource-in-use on a runtime a TrainJob has referred
+   * to, and its controller removes it only once the runtime is being deleted and no TrainJob refers
+   * to it (pkg/controller/clustertrainingruntime_controller.go:83-89): the runtime the TrainJob
+   * uses cannot go while the TrainJob is there or once the controller is gone.
+   */
+  const trainerFinalizer = (id: string, has: (id: string) => boolean) =>
+    id === "ClusterTrainingRuntime.trainer.kubeflow.org torch-distributed kubeflow-system" &&
+    (has(deleteId(TRAINJOB)) || !has(TRAINER_CONTROLLER))
+      ? ["trainer.kubeflow.org/resource-in-use"]
+      : undefined;
+  /**
+   * A cluster an install before the overlay left Trainer and JobSet out ran, with one TrainJob
+   * running: without an inventory (the 26.03 legacy set is found from the render), or with one
+   * that records the same objects (quicker: the render's 14 MB are not read again).
+   */
+  const withTrainJob = (recorded = false): FakeCluster => ({
+    ...(recorded
+      ? {
+          inventory: {
+            version: "26.03",
+            objects: [...realPlan().documents, ...trainerAndJobSet(renderObjects())].map(inventoryLine).join("\n"),
+          },
+        }
+      : { namespaces: ["kubeflow", "kubeflow-system"] }),
+    existing: new Set(trainerAndJobSet(renderObjects()).map(deleteId)),
+    instances: { "trainjobs.trainer.kubeflow.org": [TRAINJOB], "jobsets.jobset.x-k8s.io": [ITS_JOBSET] },
+    stuck: trainerFinalizer,
+  });
+
+  it("keeps the Trainer and JobSet CRDs, with what a remaining TrainJob needs, names why, and removes them once it is gone", async () => {
+    const plan = realPlan();
+    const old = trainerAndJobSet(renderObjects());
+    const kubectl = readyCluster(plan, withTrainJob());
+    const opts = options(undefined);
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("installed");
+    // Every CRD of the removal was listed in all namespaces, and nothing was deleted.
+    expect(
+      kubectl.calls
+        .filter((c) => c.args[0] === "get" && c.args[2] === "--all-namespaces" && c.args[1].includes("."))
+        .map((c) => c.args[1])
+        .sort(),
+    ).toEqual(
+      old
+        .filter((o) => o.kind === "CustomResourceDefinition")
+        .map((o) => o.name)
+        .sort(),
+    );
+    expect(kubectl.deleted()).toEqual([]);
+    // One line per CRD, those that hold the objects first, and what stays with them.
+    expect(opts.lines.filter((l) => l.startsWith("kept "))).toEqual([
+      "kept CRD trainjobs.trainer.kubeflow.org: 1 TrainJob remains (team/mnist); delete them, or run with --prune-crds-with-instances",
+      "kept CRD trainingruntimes.trainer.kubeflow.org: part of Kubeflow Trainer, kept while TrainJobs remain",
+      "kept CRD clustertrainingruntimes.trainer.kubeflow.org: part of Kubeflow Trainer, kept while TrainJobs remain",
+      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/mnist); delete them, or run with --prune-crds-with-instances",
+      "kept with them, so that those objects keep working: 37 objects of Kubeflow Trainer and JobSet; they stay in " +
+        "kube-system/kubeflow-install-inventory, and a later install removes them once those objects are gone",
+    ]);
+    const recorded = kubectl.inventory()!.objects;
+    for (const o of old) expect(recorded).toContain(inventoryLine(o));
+
+    // A TrainJob with no JobSet (yet) keeps JobSet too: Trainer's controller watches JobSets.
+    const alone = options(undefined, { dryRun: true });
+    await installPlanned(
+      plan,
+      alone,
+      readyCluster(plan, { ...withTrainJob(true), instances: { "trainjobs.trainer.kubeflow.org": [TRAINJOB] } }).runner,
+    );
+    expect(alone.lines).toContain(
+      "   kept CRD jobsets.jobset.x-k8s.io: part of JobSet, which Kubeflow Trainer needs, kept while TrainJobs remain",
+    );
+    expect(alone.lines.filter((l) => l.startsWith("   kept for now: "))).toHaveLength(old.length);
+
+    // The TrainJob and its JobSet are gone: the next install removes what the inventory kept.
+    const later = readyCluster(plan, {
+      inventory: kubectl.inventory(),
+      existing: new Set(old.map(deleteId)),
+      stuck: trainerFinalizer,
+    });
+    const next = options(undefined);
+    await expect(installPlanned(plan, next, later.runner)).resolves.toBe("installed");
+    expect(
+      later
+        .deleted()
+        .map((c) => deleteIdOfCall(c.args))
+        .sort(),
+    ).toEqual(old.map(deleteId).sort());
+    expect(next.lines.filter((l) => l.startsWith("kept "))).toEqual([]);
+    expect(later.inventory()!.objects).not.toMatch(/jobset|trainer/);
+  });
+
+  it("--prune-crds-with-instances deletes the TrainJob and its JobSet first, while the controllers run, then the runtimes, the controllers, the CRDs", async () => {
+    const plan = realPlan();
+    const old = trainerAndJobSet(renderObjects());
+    const kubectl = readyCluster(plan, withTrainJob(true));
+    const opts = options(undefined, { pruneCrdsWithInstances: true });
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("installed");
+    const ids = kubectl.deleted().map((c) => deleteIdOfCall(c.args));
+    expect(ids.slice(0, 2)).toEqual(["TrainJob.trainer.kubeflow.org mnist team", "JobSet.jobset.x-k8s.io mnist team"]);
+    expect(ids.slice(2).sort()).toEqual(old.map(deleteId).sort());
+    const runtimes = ids.flatMap((id, i) => (id.startsWith("ClusterTrainingRuntime.") ? [i] : []));
+    const crds = ids.flatMap((id, i) => (id.startsWith("CustomResourceDefinition.") ? [i] : []));
+    expect(runtimes).toHaveLength(6);
+    expect(Math.max(...runtimes)).toBeLessThan(ids.indexOf(TRAINER_CONTROLLER));
+    expect(ids.indexOf(TRAINER_CONTROLLER)).toBeLessThan(Math.min(...crds));
+    expect(opts.lines).toContain(
+      "  first the 2 objects that no install applied of the CRDs it removes, while their controllers run (--prune-crds-with-instances)",
+    );
+    expect(opts.lines.filter((l) => l.startsWith("  deleted: "))).toHaveLength(43);
+    expect(opts.lines.filter((l) => l.startsWith("kept "))).toEqual([]);
+    expect(kubectl.inventory()!.objects).not.toMatch(/jobset|trainer/);
+  });
+
+  it("names the object, the finalizer and the patch when a deletion is stuck on a finalizer whose controller is gone", async () => {
+    const plan = realPlan();
+    const present = new Set(trainerAndJobSet(renderObjects()).map(deleteId));
+    present.delete(TRAINER_CONTROLLER);
+    const kubectl = readyCluster(plan, { ...withTrainJob(true), instances: {}, existing: present });
+    const error = (await installPlanned(plan, options(undefined), kubectl.runner).catch((e: Error) => e)) as Error;
+    expect(error).toBeInstanceOf(InstallError);
+    expect(error.message).toBe(
+      "could not delete ClusterTrainingRuntime.trainer.kubeflow.org kubeflow-system/torch-distributed: " +
+        "error: timed out waiting for the condition on clustertrainingruntimes/torch-distributed\n" +
+        "ClusterTrainingRuntime.trainer.kubeflow.org kubeflow-system/torch-distributed is stuck on finalizer " +
+        "trainer.kubeflow.org/resource-in-use, and the controller that removes it, Deployment.apps " +
+        "kubeflow-system/kubeflow-trainer-controller-manager, is already gone: nothing will remove it. Remove the " +
+        "finalizer with: kubectl patch ClusterTrainingRuntime.trainer.kubeflow.org torch-distributed -n kubeflow-system " +
+        `--type=merge -p '{"metadata":{"finalizers":null}}'\nThen run it again.`,
+    );
+    expect(kubectl.applied()).toEqual([]);
   });
 });
 
@@ -1023,6 +1283,81 @@ describe("Kubeflow install's inventory", () => {
     expect(recorded).not.toContain("old-api");
   });
 
+  it("keeps a recorded CRD while objects no install applied remain, with its component, and deletes the rest", async () => {
+    const plan = realPlan();
+    const old = trainerAndJobSet(renderObjects());
+    const jobSet = old.filter((o) => /jobset/.test(o.file));
+    const trainer = old.filter((o) => !/jobset/.test(o.file));
+    expect(jobSet).toHaveLength(18);
+    // A CRD of a project we know nothing of: its custom resource stays with it, its controller goes.
+    const widgets = [
+      { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name: "widgets.example.com" },
+      { apiVersion: "example.com/v1", kind: "Widget", namespace: "kubeflow", name: "default" },
+    ];
+    const widgetController = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "kubeflow",
+      name: "widget-controller",
+    };
+    const kubectl = readyCluster(plan, {
+      inventory: {
+        version: "26.03",
+        objects: [...plan.documents, ...old, ...widgets, widgetController].map(inventoryLine).join("\n"),
+      },
+      existing: new Set([...old, ...widgets, widgetController].map(deleteId)),
+      instances: {
+        "jobsets.jobset.x-k8s.io": [
+          { apiVersion: "jobset.x-k8s.io/v1alpha2", kind: "JobSet", namespace: "team", name: "sweep" },
+        ],
+        "widgets.example.com": [{ apiVersion: "example.com/v1", kind: "Widget", namespace: "team", name: "w1" }],
+      },
+    });
+    const opts = options(undefined);
+    await expect(installPlanned(plan, opts, kubectl.runner)).resolves.toBe("installed");
+    expect(
+      kubectl
+        .deleted()
+        .map((c) => deleteIdOfCall(c.args))
+        .sort(),
+    ).toEqual([...trainer, widgetController].map(deleteId).sort());
+    expect(opts.lines.filter((l) => l.startsWith("kept "))).toEqual([
+      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/sweep); delete them, or run with --prune-crds-with-instances",
+      "kept CRD widgets.example.com: 1 Widget remains (team/w1); delete them, or run with --prune-crds-with-instances",
+      // JobSet's 17 objects besides its CRD, and the Widget of the inventory.
+      "kept with them, so that those objects keep working: 18 objects of JobSet and API group example.com; " +
+        "they stay in kube-system/kubeflow-install-inventory, and a later install removes them once those objects are gone",
+    ]);
+    const recorded = kubectl.inventory()!.objects;
+    for (const o of [...jobSet, ...widgets]) expect(recorded).toContain(inventoryLine(o));
+    for (const o of [...trainer, widgetController]) expect(recorded).not.toContain(inventoryLine(o));
+  });
+
+  it("lists a CRD's objects before deleting it, and stops, deleting nothing, when it cannot", async () => {
+    const { root, inventory: recorded } = await installedFixture();
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      name: "jobsets.jobset.x-k8s.io",
+    };
+    const inventory = { version: "26.03", objects: `${recorded.objects}${inventoryLine(crd)}\n` };
+    const kubectl = fakeKubectl({ inventory, existing: new Set([deleteId(crd)]) });
+    const forbidden: Runner = (command, args, input) =>
+      args[0] === "get" && args[1] === "jobsets.jobset.x-k8s.io"
+        ? {
+            status: 1,
+            stdout: "",
+            stderr:
+              'Error from server (Forbidden): jobsets.jobset.x-k8s.io is forbidden: User "dev" cannot list resource "jobsets" in API group "jobset.x-k8s.io" at the cluster scope\n',
+          }
+        : kubectl.runner(command, args, input);
+    await expect(install(options(root), forbidden)).rejects.toThrow(
+      /^cannot list the objects of CRD jobsets\.jobset\.x-k8s\.io, which deleting the CRD would delete: Error from server \(Forbidden\): .*\. Nothing was deleted or applied\.$/,
+    );
+    expect(kubectl.deleted()).toEqual([]);
+    expect(kubectl.applied()).toEqual([]);
+  });
+
   it("takes an object whose type is gone as removed, and stops naming the object when a delete fails", async () => {
     const { root, inventory: recorded } = await installedFixture();
     const jobset = { apiVersion: "jobset.x-k8s.io/v1alpha2", kind: "JobSet", namespace: "team", name: "train" };
@@ -1050,7 +1385,7 @@ describe("Kubeflow install's inventory", () => {
     expect(kubectl.calls.filter((c) => ["kustomize", "apply", "delete"].includes(c.args[0]))).toEqual([]);
   });
 
-  it("uninstall removes what the inventory records beyond this build too: namespaces and CRDs last, the inventory at the end", () => {
+  it("uninstall removes what the inventory records beyond this build too: users' objects of its CRDs first, namespaces and CRDs last, the inventory at the end", () => {
     const root = fixtureRoot();
     const extra = [
       { apiVersion: "v1", kind: "Namespace", name: "kubeflow-system" },
@@ -1058,7 +1393,14 @@ describe("Kubeflow install's inventory", () => {
       { apiVersion: "apps/v1", kind: "Deployment", namespace: "kubeflow-system", name: "jobset-controller-manager" },
       { apiVersion: "v1", kind: "Secret", namespace: "kubeflow", name: "mysql-secret" },
     ];
-    const kubectl = fakeKubectl({ inventory: { version: "26.03", objects: extra.map(inventoryLine).join("\n") } });
+    const kubectl = fakeKubectl({
+      inventory: { version: "26.03", objects: extra.map(inventoryLine).join("\n") },
+      instances: {
+        "jobsets.jobset.x-k8s.io": [
+          { apiVersion: "jobset.x-k8s.io/v1alpha2", kind: "JobSet", namespace: "team", name: "sweep" },
+        ],
+      },
+    });
     const lines: string[] = [];
     uninstall({ log: (l) => lines.push(l), root }, kubectl.runner);
     const deletes = kubectl.calls
@@ -1073,6 +1415,8 @@ describe("Kubeflow install's inventory", () => {
     expect(deletes).toEqual([
       "-n istio-system delete ingress kubeflow",
       "delete profiles.kubeflow.org --all --ignore-not-found --wait=true",
+      // A JobSet no install applied, while JobSet's controller still runs.
+      "delete JobSet.jobset.x-k8s.io sweep -n team",
       "delete Deployment.apps jobset-controller-manager -n kubeflow-system",
       expect.stringMatching(/^-f (?!.*Namespace)(?!.*CustomResourceDefinition).*Deployment/),
       "-f Namespace",

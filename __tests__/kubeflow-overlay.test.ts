@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { checkDeployedImages, KUBEFLOW_IMAGES_ENTRY, kubeflowImages } from "../conformance/images";
+import { normalizeImageReference } from "../lib/image-ref";
 import { LB_CONTROLLER_NAMESPACE } from "../constructs/aws-load-balancer-controller";
 import { DEFAULT_CLASS_NAME } from "../constructs/default-storage-class";
 import { KARPENTER_NAMESPACE } from "../constructs/karpenter";
@@ -107,7 +108,11 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
     // told apart here by name and API group, not by the overlay's own patterns.
     const jobSetOrTrainer = (o: Obj) => /jobset|trainer/.test(o.metadata.name) || o.kind === "ClusterTrainingRuntime";
     const removedJobSetOrTrainer = upstream.filter((o) => jobSetOrTrainer(o) && !after.has(key(o))).map(key);
-    expect(removedJobSetOrTrainer).toHaveLength(upstream.filter(jobSetOrTrainer).length);
+    // Trainer is not selectable with 26.03 (lib/kubeflow-components.ts): the 39 objects example's
+    // ../applications/trainer/overlays renders (sources.json) go, and the 2 NetworkPolicies of
+    // ../common/kubeflow-namespace/base that select only its pods (jobset-webhook, trainer-webhook).
+    expect(upstream.filter(jobSetOrTrainer)).toHaveLength(41);
+    expect(removedJobSetOrTrainer).toHaveLength(41);
     expect(removedJobSetOrTrainer).toEqual(
       expect.arrayContaining([
         "Deployment/kubeflow-system/jobset-controller-manager",
@@ -120,8 +125,8 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
         "ClusterTrainingRuntime/kubeflow-system/torch-distributed",
       ]),
     );
-    expect(removedJobSetOrTrainer.length).toBeGreaterThanOrEqual(41);
-    // The rest: Dex (Cognito replaces it), the example user's profile, and the Secrets holding published defaults.
+    // The rest: Dex (Cognito replaces it), Trainer's namespace (nothing else lives there) with its
+    // policy, the example user's profile, and the Secrets holding published defaults.
     expect(
       upstream
         .filter((o) => !jobSetOrTrainer(o))
@@ -129,10 +134,12 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
         .filter((k) => !after.has(k)),
     ).toEqual([
       "Namespace//auth",
+      "Namespace//kubeflow-system",
       "CustomResourceDefinition//authcodes.dex.coreos.com",
       "ServiceAccount/auth/dex",
       "NetworkPolicy/auth/allow-istio-and-oauth2-proxy",
       "NetworkPolicy/auth/default-allow-same-namespace-auth",
+      "NetworkPolicy/kubeflow-system/default-allow-same-namespace-kubeflow-system",
       "ClusterRole//dex",
       "ClusterRoleBinding//dex",
       "ConfigMap/auth/dex",
@@ -171,19 +178,110 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
   });
 
   describe("images", () => {
-    it("runs only release images: none from a staging registry, each recorded by PROVENANCE entry kubeflow", () => {
-      const result = checkDeployedImages(kubeflowImages(objects), { entries: [KUBEFLOW_IMAGES_ENTRY] });
-      expect(result.findings).toEqual([]);
+    const images = kubeflowImages(objects);
+    const found = (where: RegExp) =>
+      images.filter((i) => where.test(i.where)).map((i) => `${i.where}: ${normalizeImageReference(i.reference)}`);
+
+    it("runs only release images, each recorded by PROVENANCE entry kubeflow", () => {
+      const result = checkDeployedImages(images, { entries: [KUBEFLOW_IMAGES_ENTRY] });
+      expect(result.findings.map((f) => `${f.where}: ${f.message}`)).toEqual([]);
       expect(result.unproven).toEqual([]);
-      // mysql, seaweedfs, istio, knative, kfp, katib, kserve, ... : counted by their references, not by the check.
-      expect(new Set(kubeflowImages(objects).map((i) => i.reference)).size).toBe(50);
+      expect(images.filter((i) => i.problem !== undefined)).toEqual([]);
+      // Counted by their references, not by the check: 50 in pod specs, 45 more from the rest (the
+      // sidecars run proxyv2:1.28.0, which the gateways already run, not upstream's 1.29.0).
+      expect(new Set(images.map((i) => normalizeImageReference(i.reference))).size).toBe(95);
+    });
+
+    it("pins what upstream leaves at latest or ahead of its control plane", () => {
+      const data = (kind: string, namespace: string, name: string) =>
+        objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name) as
+          (Obj & { data: Record<string, string> }) | undefined;
+      // KFP's cache image: upstream names ghcr.io/containerd/busybox with no tag; the fsx stack's busybox instead.
+      expect(data("ConfigMap", "kubeflow", "pipeline-install-config")?.data.cacheImage).toBe(
+        "public.ecr.aws/docker/library/busybox:1.37.0",
+      );
+      // KServe's ART explainer at the KServe release (upstream: latest).
+      expect(JSON.parse(data("ConfigMap", "kubeflow", "inferenceservice-config")!.data.explainers)).toEqual({
+        art: { image: "kserve/art-explainer", defaultImageVersion: "v0.16.0" },
+      });
+      // Sidecars at istiod's version (upstream's injector: 1.29.0).
+      const values = JSON.parse(data("ConfigMap", "istio-system", "istio-sidecar-injector")!.data.values);
+      expect(values.global.tag).toBe("1.28.0");
+      expect(values.global.hub).toBe("gcr.io/istio-release");
+    });
+
+    it("finds the images that run from fields other than a workload's containers", () => {
+      expect(found(/^(ClusterServingRuntime\/\/kserve-sklearnserver|ClusterStorageContainer|Image\/)/)).toEqual([
+        "Image/knative-serving/queue-proxy spec.image: gcr.io/knative-releases/knative.dev/serving/cmd/queue@sha256:40957d3ced3b185b7a78bbd771be69b0a13137dcbee5ff7f82ae738b56037d9c",
+        "ClusterServingRuntime//kserve-sklearnserver spec.containers[name=kserve-container].image: docker.io/kserve/sklearnserver:v0.16.0",
+        "ClusterStorageContainer//default spec.container.image: docker.io/kserve/storage-initializer:v0.16.0",
+      ]);
+      expect(found(/^ConfigMap\/kubeflow\/inferenceservice-config data\[(agent|router|storageInitializer)\]/)).toEqual([
+        "ConfigMap/kubeflow/inferenceservice-config data[agent] image: docker.io/kserve/agent:v0.16.0",
+        "ConfigMap/kubeflow/inferenceservice-config data[router] image: docker.io/kserve/router:v0.16.0",
+        "ConfigMap/kubeflow/inferenceservice-config data[storageInitializer] image: docker.io/kserve/storage-initializer:v0.16.0",
+      ]);
+      expect(
+        found(/^ConfigMap\/kubeflow\/katib-config .*(metricsCollectors\[0\]|suggestions\[0\]|earlyStoppings)/),
+      ).toEqual([
+        "ConfigMap/kubeflow/katib-config data[katib-config.yaml] runtime.metricsCollectors[0].image: ghcr.io/kubeflow/katib/file-metrics-collector:v0.19.0",
+        "ConfigMap/kubeflow/katib-config data[katib-config.yaml] runtime.suggestions[0].image: ghcr.io/kubeflow/katib/suggestion-hyperopt:v0.19.0",
+        "ConfigMap/kubeflow/katib-config data[katib-config.yaml] runtime.earlyStoppings[0].image: ghcr.io/kubeflow/katib/earlystopping-medianstop:v0.19.0",
+      ]);
+      // The notebook images users are offered run when they pick them.
+      expect(
+        found(/^ConfigMap\/kubeflow\/jupyter-web-app-config-[a-z0-9]+ .*options/).map((w) => w.split(": ")[1]),
+      ).toEqual([
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-scipy:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-full:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-cuda-full:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-pytorch-gaudi-full:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-tensorflow-full:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-tensorflow-cuda-full:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/codeserver-python:v1.10.0",
+        "ghcr.io/kubeflow/kubeflow/notebook-servers/rstudio-tidyverse:v1.10.0",
+      ]);
+      expect(found(/(args|env)\[/)).toEqual([
+        "Deployment/cert-manager/cert-manager spec.template.spec.containers[name=cert-manager-controller].args[3] (--acme-http01-solver-image): quay.io/jetstack/cert-manager-acmesolver:v1.19.4",
+        "Deployment/kubeflow/ml-pipeline spec.template.spec.containers[name=ml-pipeline-api-server].env[name=V2_DRIVER_IMAGE].value: ghcr.io/kubeflow/kfp-driver:2.16.0",
+        "Deployment/kubeflow/ml-pipeline spec.template.spec.containers[name=ml-pipeline-api-server].env[name=V2_LAUNCHER_IMAGE].value: ghcr.io/kubeflow/kfp-launcher:2.16.0",
+        "Deployment/kubeflow/volumes-web-app-deployment spec.template.spec.containers[name=volumes-web-app].env[name=VOLUME_VIEWER_IMAGE].value: docker.io/filebrowser/filebrowser:v2.25.0",
+        "Deployment/kubeflow/workflow-controller spec.template.spec.containers[name=workflow-controller].args[3]: quay.io/argoproj/argoexec:v3.7.3",
+      ]);
+    });
+
+    it("resolves the images programs compose: Istio's sidecar (istiod's 1.28.0, not the injector's 1.29.0), the PVC viewer, KFP's artifact fetcher", () => {
+      expect([
+        ...new Set(found(/\(.*(ProxyImage|VOLUME_VIEWER_IMAGE|FRONTEND_IMAGE)/).map((w) => w.replace(/ line \d+/, ""))),
+      ]).toEqual([
+        "ConfigMap/istio-system/istio-sidecar-injector data[config] templates.sidecar (Istio's ProxyImage: global.hub/global.proxy.image:global.tag of data[values]): gcr.io/istio-release/proxyv2:1.28.0",
+        "ConfigMap/istio-system/istio-sidecar-injector data[config] templates.gateway (Istio's ProxyImage: global.hub/global.proxy.image:global.tag of data[values]): gcr.io/istio-release/proxyv2:1.28.0",
+        "ConfigMap/istio-system/istio-sidecar-injector data[config] templates.grpc-agent (Istio's ProxyImage: global.hub/global.proxy.image:global.tag of data[values]): gcr.io/istio-release/proxyv2:1.28.0",
+        "ConfigMap/istio-system/istio-sidecar-injector data[config] templates.waypoint (Istio's ProxyImage: global.hub/global.proxy.image:global.tag of data[values]): gcr.io/istio-release/proxyv2:1.28.0",
+        "ConfigMap/istio-system/istio-sidecar-injector data[config] templates.kube-gateway (Istio's ProxyImage: global.hub/global.proxy.image:global.tag of data[values]): gcr.io/istio-release/proxyv2:1.28.0",
+        expect.stringMatching(
+          /^ConfigMap\/kubeflow\/kubeflow-pipelines-profile-controller-code-[a-z0-9]+ data\[sync\.py\] \(FRONTEND_IMAGE .*\): ghcr\.io\/kubeflow\/kfp-frontend:2\.16\.0$/,
+        ),
+        expect.stringMatching(
+          /^ConfigMap\/kubeflow\/volumes-web-app-viewer-spec-[a-z0-9]+ data\[viewer-spec\.yaml\] podSpec\.containers\[name=main\]\.image \(VOLUME_VIEWER_IMAGE .*\): docker\.io\/filebrowser\/filebrowser:v2\.25\.0$/,
+        ),
+      ]);
+      expect(found(/^Deployment\/istio-system\/istiod /)).toEqual([
+        "Deployment/istio-system/istiod spec.template.spec.containers[name=discovery].image: gcr.io/istio-release/pilot:1.28.0",
+      ]);
     });
 
     it("the render alone would run 26.03's JobSet from its staging registry, which the check names", () => {
       const messages = checkDeployedImages(kubeflowImages(upstream)).findings.map((f) => `${f.where}: ${f.message}`);
       expect(messages).toEqual([
         expect.stringMatching(
-          /^Deployment\/kubeflow-system\/jobset-controller-manager container manager \(PROVENANCE entry "kubeflow"\): us-central1-docker\.pkg\.dev\/k8s-staging-images\/jobset\/jobset:v0\.10\.1 comes from /,
+          /^ConfigMap\/kubeflow\/inferenceservice-config data\[explainers\] art\.image .*: kserve\/art-explainer:latest names no release/,
+        ),
+        expect.stringMatching(
+          /^ConfigMap\/kubeflow\/pipeline-install-config data\[cacheImage\] .*: ghcr\.io\/containerd\/busybox names no release/,
+        ),
+        expect.stringMatching(
+          /^Deployment\/kubeflow-system\/jobset-controller-manager spec\.template\.spec\.containers\[name=manager\]\.image \(PROVENANCE entry "kubeflow"\): us-central1-docker\.pkg\.dev\/k8s-staging-images\/jobset\/jobset:v0\.10\.1 comes from /,
         ),
       ]);
     });
@@ -692,6 +790,72 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
           `vpvcviewer.kb.io (ValidatingWebhookConfiguration pvcviewer-validating-webhook-configuration, failurePolicy Fail)${pvcViewer}`,
           `conversion (CustomResourceDefinition pvcviewers.kubeflow.org)${pvcViewer}`,
         ]);
+      });
+
+      it("with the default components (notebooks, pipelines, katib), every webhook is reachable and none of another component is left", () => {
+        const selectionBuilt = buildOverlay(
+          { ...TEST_PARAMS, components: ["notebooks", "pipelines", "katib"] },
+          cachingKustomize(),
+        );
+        const selection = [
+          ...parseAll(selectionBuilt),
+          ...documentsOf(selectionBuilt)
+            .filter((d) => d.kind === "CustomResourceDefinition" && /^ {4}strategy: Webhook$/m.test(d.text))
+            .map((d) => parse(d.text) as Obj),
+        ];
+        const selectionPolicies = selection.filter((o) => o.kind === "NetworkPolicy") as unknown as NetworkPolicy[];
+        const selectionCluster: Cluster = {
+          policies: selectionPolicies,
+          namespaces: Object.fromEntries(
+            selection.filter((o) => o.kind === "Namespace").map((o) => [o.metadata.name, o.metadata.labels ?? {}]),
+          ),
+        };
+        expect(closedWebhooks(selection, selectionCluster, apiServer)).toEqual([]);
+        expect(
+          webhooksIn(selection)
+            .map((w) => w.name)
+            .sort(),
+        ).toEqual([
+          "admission-webhook-deployment.kubeflow.org",
+          "cache-server.kubeflow.svc",
+          "conversion",
+          "defaulter.experiment.katib.kubeflow.org",
+          "mpvcviewer.kb.io",
+          "mutator.pod.katib.kubeflow.org",
+          "namespace.sidecar-injector.istio.io",
+          "object.sidecar-injector.istio.io",
+          "rev.namespace.sidecar-injector.istio.io",
+          "rev.object.sidecar-injector.istio.io",
+          "rev.validation.istio.io",
+          "validator.experiment.katib.kubeflow.org",
+          "vpvcviewer.kb.io",
+          "webhook.cert-manager.io",
+          "webhook.cert-manager.io",
+        ]);
+        // Nothing of KServe, Knative or Spark, by namespace, API group or name; no policy for their pods.
+        const others = selection.filter(
+          (o) =>
+            o.metadata.namespace === "knative-serving" ||
+            /serving\.kserve\.io|knative\.dev|sparkoperator/.test(`${o.apiVersion} ${o.metadata.name}`) ||
+            /^(kserve|llmisvc|spark|knative|activator|net-istio)/.test(o.metadata.name),
+        );
+        expect(others.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`)).toEqual([]);
+        // The dashboard links only to what is there: no KServe Endpoints.
+        const links = JSON.parse(
+          (selection.find((o) => o.metadata.name === "centraldashboard-config")!.data as Record<string, string>).links,
+        ) as { menuLinks: { link?: string; text: string }[] };
+        expect(links.menuLinks.map((l) => l.text)).toEqual([
+          "Notebooks",
+          "TensorBoards",
+          "Volumes",
+          "Katib Experiments",
+          "Pipelines",
+        ]);
+        // The full build's dashboard keeps the KServe link.
+        const fullLinks = JSON.parse(
+          (one("ConfigMap", "centraldashboard-config", "kubeflow").data as Record<string, string>).links,
+        ) as { menuLinks: { text: string }[] };
+        expect(fullLinks.menuLinks.map((l) => l.text)).toContain("KServe Endpoints");
       });
 
       it("lets the kubelet reach every readiness, liveness and startup probe, which the agent admits from the pod's own node only", () => {

@@ -6,9 +6,10 @@ import { z } from "zod";
 import { parseCidr } from "../lib/cidr";
 import { gpuInstanceType } from "../lib/instance-types";
 import { clusterAutoscalerVersions, EKS_MANAGED_ADDONS, KUBEFLOW_VERSION, type EksAddonKey } from "../lib/versions";
-import { durationMinutes, NODE_BOOT_MINUTES } from "../lib/cost";
+import { durationMinutes, NODE_BOOT_MINUTES } from "../lib/duration";
 import { EBS_VOLUME_LIMITS, type VolumeTypeLimits } from "../lib/ebs";
 import { hasCommittedRender } from "../lib/kubeflow-release";
+import { DEFAULT_COMPONENTS, KUBEFLOW_COMPONENTS, UNAVAILABLE_COMPONENTS } from "../lib/kubeflow-components";
 import { lustreInstallCeilingSeconds } from "../lib/node-user-data";
 
 const dnsLabel = (what: string, max = 63) =>
@@ -349,6 +350,16 @@ export const configSchema = z
         .describe(
           "kubeflow/community-distribution release to install; it must be rendered in kustomize-out/kubeflow/ (see README).",
         ),
+      components: z
+        .array(
+          z.enum(KUBEFLOW_COMPONENTS, {
+            error: `must be one of ${KUBEFLOW_COMPONENTS.join(", ")} (the platform core, with cert-manager, Istio, oauth2-proxy, the central dashboard, profiles and the admission webhook, is always installed)`,
+          }),
+        )
+        .default([...DEFAULT_COMPONENTS])
+        .describe(
+          `Kubeflow components to install besides the platform core: ${KUBEFLOW_COMPONENTS.join(", ")} (see README, "Choosing the Kubeflow components").`,
+        ),
       ingressScheme: z
         .enum(["internet-facing", "internal"])
         .default("internet-facing")
@@ -644,6 +655,25 @@ export const configSchema = z
         message: `must be a name below the hosted zone "${zone}" (e.g. auth.${zone})`,
       });
     }
+    const components = config.kubeflow.components;
+    components.forEach((component, index) => {
+      const unavailable = UNAVAILABLE_COMPONENTS[config.kubeflow.manifestsVersion]?.[component];
+      if (components.indexOf(component) !== index) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["kubeflow", "components", index],
+          input: component,
+          message: `is listed twice (also at kubeflow.components[${components.indexOf(component)}]); list each component once`,
+        });
+      } else if (unavailable) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["kubeflow", "components", index],
+          input: component,
+          message: `cannot be installed with Kubeflow ${config.kubeflow.manifestsVersion}: ${unavailable}; remove it (see README, "The Kubeflow release")`,
+        });
+      }
+    });
     const zones = config.network.zones;
     zones.forEach((zone, index) => {
       if (!(zone.startsWith(config.region) && zone.length === config.region.length + 1)) {

@@ -4,12 +4,20 @@
  * ConfigMap (or `render` a --params file) and calls `overlayFiles` to fill in the overlay, which
  * `kubectl kustomize` then builds over the committed render of the pinned release.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import type { Config } from "../config/schema";
+import {
+  KUBEFLOW_COMPONENTS,
+  readRenderSources,
+  selectRenderFiles,
+  UNAVAILABLE_COMPONENTS,
+  type KubeflowComponent,
+} from "./kubeflow-components";
 import { INGRESS_GROUP_NAME, INGRESS_NAME, INGRESS_NAMESPACE } from "./kubeflow";
 import { sha256 } from "./provenance";
+import { BUSYBOX_IMAGE } from "./versions";
 
 export interface KubeflowInstallParams {
   /** Upstream release tag. */
@@ -34,6 +42,8 @@ export interface KubeflowInstallParams {
   readonly vpcCidr: string;
   /** Host of the Cognito login pages (prefix or custom domain), for logging out of Cognito too. */
   readonly loginHost: string;
+  /** The Kubeflow components installed besides the platform core (config `kubeflow.components`). */
+  readonly components: readonly KubeflowComponent[];
 }
 
 /** Namespace and name of the ConfigMap the kubeflow stack writes the parameters to. */
@@ -64,6 +74,22 @@ export type KubeflowCredentials = Readonly<Record<keyof typeof CREDENTIAL_KEYS, 
  * uses it as SeaweedFS's admin to create each profile namespace's own access key). The overlay deletes upstream's; the install step applies
  * these with this install's credentials.
  */
+/** The component whose workloads read each Secret of credentialSecrets (KFP's database and artifact store, Katib's database). */
+export const CREDENTIAL_SECRET_COMPONENT: Readonly<Record<string, KubeflowComponent>> = {
+  "kubeflow/mysql-secret": "pipelines",
+  "kubeflow/katib-mysql-secrets": "katib",
+  "kubeflow/mlpipeline-minio-artifact": "pipelines",
+};
+
+/** The Secrets a selection needs: a component's credentials only with the component. */
+export function secretsOfComponents(secrets: readonly object[], components: readonly KubeflowComponent[]): object[] {
+  return secrets.filter((s) => {
+    const m = (s as { metadata?: { namespace?: string; name?: string } }).metadata;
+    const owner = CREDENTIAL_SECRET_COMPONENT[`${m?.namespace}/${m?.name}`];
+    return owner === undefined || components.includes(owner);
+  });
+}
+
 export function credentialSecrets(c: KubeflowCredentials): object[] {
   const secret = (name: string, stringData: Record<string, string>) => ({
     apiVersion: "v1",
@@ -109,6 +135,7 @@ const KEYS: Record<keyof KubeflowInstallParams, string> = {
   profileOwner: "profile-owner",
   vpcCidr: "vpc-cidr",
   loginHost: "login-host",
+  components: "components",
 };
 
 /** The params that exist only after deploy; `render` without --params marks them as placeholders. */
@@ -137,6 +164,7 @@ export function paramsFromConfig(config: Config, deployTime: DeployTimeParams): 
     cullCheckPeriodMinutes: config.kubeflow.culling.checkPeriodMinutes,
     profileName: config.kubeflow.profile.name,
     profileOwner: config.kubeflow.profile.owner,
+    components: config.kubeflow.components,
     ...deployTime,
   };
 }
@@ -188,7 +216,27 @@ export function paramsFromConfigMapData(data: Record<string, string | undefined>
     profileOwner: get("profileOwner"),
     vpcCidr: get("vpcCidr"),
     loginHost: get("loginHost"),
+    components: componentList(get("components"), get("manifestsVersion")),
   };
+}
+
+/** The comma-separated components of the ConfigMap; throws naming an unknown one. */
+function componentList(value: string, version: string): KubeflowComponent[] {
+  const list = value
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+  for (const c of list)
+    if (!(KUBEFLOW_COMPONENTS as readonly string[]).includes(c))
+      throw new Error(
+        `"${KEYS.components}" names an unknown component "${c}" (known: ${KUBEFLOW_COMPONENTS.join(", ")})`,
+      );
+  for (const c of list as KubeflowComponent[]) {
+    const why = UNAVAILABLE_COMPONENTS[version]?.[c];
+    if (why)
+      throw new Error(`"${KEYS.components}" names ${c}, which cannot be installed with Kubeflow ${version}: ${why}`);
+  }
+  return list as KubeflowComponent[];
 }
 
 /** oauth2-proxy's configuration: OIDC against the Cognito pool, secure cookies, no Dex. */
@@ -366,6 +414,7 @@ function rolloutOnChange(name: string, namespace: string, config: unknown): obje
 export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
   const yaml = (o: object) => stringify(o, { lineWidth: 0 });
   const oauth2Proxy = { "oauth2_proxy.cfg": oauth2ProxyConfig(p) };
+  const kfpCache = { cacheImage: BUSYBOX_IMAGE };
   const culling = {
     ENABLE_CULLING: String(p.cullingEnabled),
     CULL_IDLE_TIME: String(p.cullIdleMinutes),
@@ -394,6 +443,16 @@ export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
     "patches/notebook-controller-rollout.yaml": yaml(
       rolloutOnChange("notebook-controller-deployment", "kubeflow", culling),
     ),
+    // KFP's cache webhook swaps a cached step's containers for this image (kubeflow/pipelines 2.16.0
+    // backend/src/cache/server/mutation.go:170-176); upstream names ghcr.io/containerd/busybox with no
+    // tag, that is `latest`. The cache server reads it at start (env CACHE_IMAGE), hence the rollout.
+    "patches/kfp-cache-image.yaml": yaml({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "pipeline-install-config" },
+      data: kfpCache,
+    }),
+    "patches/kfp-cache-rollout.yaml": yaml(rolloutOnChange("cache-server", "kubeflow", kfpCache)),
     "patches/logout.yaml": yaml({
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -411,11 +470,10 @@ export function overlayFiles(p: KubeflowInstallParams): Record<string, string> {
 export const OVERLAY_SOURCE = path.join(__dirname, "..", "kustomize", "kubeflow");
 
 /**
- * Upstream CRDs the install leaves out, with the rest of what the overlay deletes: Dex's (Cognito
- * replaces Dex), JobSet's and Kubeflow Trainer's (JobSet's only image in 26.03 is a staging one; see
- * kustomize/kubeflow/kustomization.yaml).
+ * Upstream CRDs the install leaves out besides those of components not selected: Dex's (Cognito
+ * replaces Dex; the overlay deletes Dex's other objects, kustomize/kubeflow/kustomization.yaml).
  */
-export const EXCLUDED_CRDS = /(\.dex\.coreos\.com|^jobsets\.jobset\.x-k8s\.io|\.trainer\.kubeflow\.org)$/;
+export const EXCLUDED_CRDS = /\.dex\.coreos\.com$/;
 
 /** A prepared overlay: the folder to build, and the CRDs that bypass the build. */
 export interface PreparedOverlay {
@@ -424,27 +482,154 @@ export interface PreparedOverlay {
   readonly crds: readonly string[];
 }
 
+/** Static overlay resources that serve one component: left out of the build with it. */
+const COMPONENT_RESOURCES: Readonly<Record<string, KubeflowComponent>> = {
+  "llmisvc-webhook-network-policy.yaml": "kserve",
+};
+
+/** The tag of the first `image:` in a rendered file (`image: repo:tag`). */
+function renderedImageTag(renderDir: string, file: string): string {
+  const tag = /^\s+image: \S+:([^\s:@]+)$/m.exec(readFileSync(path.join(renderDir, file), "utf8"))?.[1];
+  if (!tag) throw new Error(`${file}: no tagged image in the render`);
+  return tag;
+}
+
+/** A rendered ConfigMap's data. */
+function renderedData(renderDir: string, file: string): Record<string, string> {
+  return (parse(readFileSync(path.join(renderDir, file), "utf8")) as { data: Record<string, string> }).data;
+}
+
+/**
+ * Patches computed from the render itself, for values upstream leaves wrong:
+ * - Istio's sidecar injector names proxy tag 1.29.0 (26.03's
+ *   common/istio/istio-install/base/patches/istio-sidecar-injector-patch.yaml) while istiod, the
+ *   gateways and the CNI run 1.28.0: every sidecar would be newer than its control plane, which
+ *   Istio does not support. Sidecars get istiod's tag.
+ * - KServe's ART explainer runs `image:defaultImageVersion` (kserve v0.16.0
+ *   pkg/apis/serving/v1beta1/explainer_art.go:88,98), which upstream sets to `latest`, a build of
+ *   KServe's master branch. It gets the KServe controller's release tag.
+ */
+export function renderDerivedPatches(renderDir: string): Record<string, string> {
+  const yaml = (o: object) => stringify(o, { lineWidth: 0 });
+  const has = (file: string) => existsSync(path.join(renderDir, file));
+  // A render without the object (a test's small one) gets a patch that changes nothing.
+  const configMapPatch = (name: string, namespace: string, data: Record<string, string> | undefined) =>
+    yaml({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, ...(data ? { data } : {}) });
+  const injectorFile = "configmap-istio-system-istio-sidecar-injector.yaml";
+  let injector: Record<string, string> | undefined;
+  if (has(injectorFile)) {
+    const values = JSON.parse(renderedData(renderDir, injectorFile).values) as { global: { tag: string } };
+    values.global.tag = renderedImageTag(renderDir, "deployment-istio-system-istiod.yaml");
+    injector = { values: JSON.stringify(values, null, 2) };
+  }
+  const kserveFile = "configmap-kubeflow-inferenceservice-config.yaml";
+  let kserve: Record<string, string> | undefined;
+  if (has(kserveFile)) {
+    const explainers = JSON.parse(renderedData(renderDir, kserveFile).explainers) as {
+      art: { defaultImageVersion: string };
+    };
+    explainers.art.defaultImageVersion = renderedImageTag(
+      renderDir,
+      "deployment-kubeflow-kserve-controller-manager.yaml",
+    );
+    kserve = { explainers: JSON.stringify(explainers, null, 2) };
+  }
+  return {
+    "patches/istio-sidecar-tag.yaml": configMapPatch("istio-sidecar-injector", "istio-system", injector),
+    "patches/kserve-explainer-tag.yaml": configMapPatch("inferenceservice-config", "kubeflow", kserve),
+  };
+}
+
+/** A VirtualService's HTTP route prefixes. */
+function routePrefixes(text: string): string[] {
+  const vs = parse(text) as { spec?: { http?: { match?: { uri?: { prefix?: string } }[] }[] } };
+  return (vs.spec?.http ?? []).flatMap((h) => (h.match ?? []).flatMap((m) => (m.uri?.prefix ? [m.uri.prefix] : [])));
+}
+
+/**
+ * The central dashboard's links without those to applications not installed: a link within
+ * Kubeflow stays when the VirtualService with the longest prefix matching it (over the whole render)
+ * is installed; links out of Kubeflow stay.
+ */
+export function dashboardLinks(
+  renderDir: string,
+  allFiles: readonly string[],
+  installed: ReadonlySet<string>,
+): string | undefined {
+  const routes = allFiles
+    .filter((f) => f.startsWith("virtualservice-"))
+    .flatMap((f) => routePrefixes(readFileSync(path.join(renderDir, f), "utf8")).map((prefix) => ({ prefix, f })));
+  const reachable = (link: string) => {
+    if (!link.startsWith("/")) return true;
+    const target = link.split("#")[0];
+    const best = routes.filter((r) => target.startsWith(r.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    return best === undefined || installed.has(best.f);
+  };
+  interface Link {
+    readonly link?: string;
+    readonly items?: Link[];
+  }
+  const keep = (links: Link[] = []): Link[] =>
+    links
+      .map((l) => (l.items ? { ...l, items: keep(l.items) } : l))
+      .filter((l) => (l.items ? l.items.length > 0 : l.link === undefined || reachable(l.link)));
+  if (!existsSync(path.join(renderDir, DASHBOARD_CONFIG))) return undefined;
+  const links = JSON.parse(renderedData(renderDir, DASHBOARD_CONFIG).links) as Record<string, Link[]>;
+  return JSON.stringify(Object.fromEntries(Object.entries(links).map(([k, v]) => [k, keep(v)])), null, 4);
+}
+
+const DASHBOARD_CONFIG = "configmap-kubeflow-centraldashboard-config.yaml";
+const withLinks = (links: string | undefined) => (links === undefined ? {} : { data: { links } });
+
 /**
  * Lays out a buildable overlay in `workDir`: `overlay/` (our files plus the generated ones) next
- * to `upstream/` (the committed render's objects, listed by a kustomization). The render's CRDs,
- * 80% of its bytes, are not built: the overlay changes none of them, and kustomize would spend most
- * of its time re-reading their schemas. They are returned as rendered, Dex's excluded, to be
- * applied with the build. Nothing written here is secret.
+ * to `upstream/` (the committed render's objects of the selected components, listed by a
+ * kustomization; lib/kubeflow-components.ts). The render's CRDs, 80% of its bytes, are not built:
+ * the overlay changes none of them, and kustomize would spend most of its time re-reading their
+ * schemas. They are returned as rendered, Dex's and unselected components' excluded, to be applied
+ * with the build. Nothing written here is secret.
  */
 export function prepareOverlay(workDir: string, renderDir: string, params: KubeflowInstallParams): PreparedOverlay {
   const overlay = path.join(workDir, "overlay");
   const upstream = path.join(workDir, "upstream");
   mkdirSync(upstream, { recursive: true });
   cpSync(OVERLAY_SOURCE, overlay, { recursive: true });
-  for (const [name, content] of Object.entries(overlayFiles(params))) writeFileSync(path.join(overlay, name), content);
-  const files = readFileSync(path.join(renderDir, "kustomization.yaml"), "utf8")
+  const left = Object.entries(COMPONENT_RESOURCES)
+    .filter(([, c]) => !params.components.includes(c))
+    .map(([f]) => f);
+  const kustomization = path.join(overlay, "kustomization.yaml");
+  writeFileSync(
+    kustomization,
+    readFileSync(kustomization, "utf8")
+      .split("\n")
+      .filter((l) => !left.some((f) => new RegExp(`^\\s+- ${f.replace(/\./g, "\\.")}(\\s|$)`).test(l)))
+      .join("\n"),
+  );
+  for (const f of left) rmSync(path.join(overlay, f));
+  const all = readFileSync(path.join(renderDir, "kustomization.yaml"), "utf8")
     .split("\n")
     .filter((l) => l.startsWith("  - "))
     .map((l) => l.slice(4));
+  const read = (f: string) => readFileSync(path.join(renderDir, f), "utf8");
+  const files = selectRenderFiles(params.manifestsVersion, all, readRenderSources(renderDir), params.components, read);
+  const generated = {
+    ...overlayFiles(params),
+    ...renderDerivedPatches(renderDir),
+    "patches/dashboard-links.yaml": stringify(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "centraldashboard-config", namespace: "kubeflow" },
+        ...withLinks(dashboardLinks(renderDir, all, new Set(files))),
+      },
+      { lineWidth: 0 },
+    ),
+  };
+  for (const [name, content] of Object.entries(generated)) writeFileSync(path.join(overlay, name), content);
   const crds: string[] = [];
   const built: string[] = [];
   for (const file of files) {
-    const text = readFileSync(path.join(renderDir, file), "utf8");
+    const text = read(file);
     if (/^kind: CustomResourceDefinition$/m.test(text)) {
       const name = /^metadata:\n(?: {2}.*\n)*? {2}name: (\S+)$/m.exec(text)?.[1];
       if (!name) throw new Error(`${file}: a CRD without metadata.name`);

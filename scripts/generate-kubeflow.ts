@@ -182,6 +182,57 @@ export function splitRender(rendered: string, header: readonly string[]): Map<st
   return files;
 }
 
+/** Where the render records which of `example`'s resources each object comes from. */
+export const SOURCES_FILE = "sources.json";
+
+/** The resources `example/kustomization.yaml` lists, in its order, as written ("../applications/katib/..."). */
+export function exampleResources(exampleDir: string): string[] {
+  const k = (parseAllDocuments(readFileSync(path.join(exampleDir, "kustomization.yaml"), "utf8"))[0]?.toJS() ?? {}) as {
+    resources?: unknown;
+  };
+  if (!Array.isArray(k.resources) || k.resources.some((r) => typeof r !== "string"))
+    throw new KubeflowGenerateError(`${exampleDir}/kustomization.yaml lists no resources`);
+  return k.resources as string[];
+}
+
+/**
+ * Rendered file -> the resource of `example` whose build holds that object. Every resource is built
+ * alone (each is a kustomization upstream maintains); an object that no resource, or more than one,
+ * renders is refused, so the attribution is exact and the selection of components can rely on it.
+ */
+export function objectSources(
+  exampleDir: string,
+  files: ReadonlyMap<string, string>,
+  build: (dir: string) => string = kustomize,
+): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const resource of exampleResources(exampleDir)) {
+    for (const file of splitRender(build(path.resolve(exampleDir, resource)), []).keys()) {
+      if (file === "kustomization.yaml") continue;
+      if (!files.has(file))
+        throw new KubeflowGenerateError(`${resource} renders ${file}, which the build of example/ does not`);
+      const earlier = sources.get(file);
+      if (earlier)
+        throw new KubeflowGenerateError(
+          `${file} is rendered by two of example/'s resources: ${earlier} and ${resource}`,
+        );
+      sources.set(file, resource);
+    }
+  }
+  const unattributed = [...files.keys()].filter((f) => f !== "kustomization.yaml" && !sources.has(f));
+  if (unattributed.length > 0)
+    throw new KubeflowGenerateError(`no resource of example/ renders ${unattributed.slice(0, 5).join(", ")}`);
+  return sources;
+}
+
+/** sources.json: for each resource of `example`, in its order, the files it renders (sorted). */
+export function sourcesJson(sources: ReadonlyMap<string, string>): string {
+  const byResource: Record<string, string[]> = {};
+  for (const [file, resource] of sources) (byResource[resource] ??= []).push(file);
+  for (const list of Object.values(byResource)) list.sort();
+  return `${JSON.stringify(byResource, null, 2)}\n`;
+}
+
 export interface KubeflowRender {
   readonly entry: ProvenanceEntry;
   /** File name -> content, for kustomize-out/kubeflow/<version>/. */
@@ -210,6 +261,8 @@ export function renderKubeflow(options: KubeflowGenerateOptions = {}): KubeflowR
     options.log?.("rendering example/ with kubectl kustomize");
     const rendered = kustomize(path.join(manifests, "example"));
     const files = splitRender(rendered, renderHeader(release, bases, kustomizeVersion()));
+    options.log?.("rendering each of example/'s resources alone, to record which one every object comes from");
+    files.set(SOURCES_FILE, sourcesJson(objectSources(path.join(manifests, "example"), files)));
     const dir = path.relative(root, renderDir(release.version, root)).split(path.sep).join("/");
     const entry: ProvenanceEntry = {
       ...release,

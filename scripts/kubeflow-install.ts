@@ -17,6 +17,7 @@ import {
   CREDENTIAL_KEYS,
   CREDENTIALS_SECRET,
   credentialSecrets,
+  secretsOfComponents,
   INSTALL_PARAMS_CONFIGMAP,
   OAUTH2_PROXY_SECRET,
   OIDC_CLIENT_SECRET,
@@ -28,6 +29,9 @@ import {
 import { INGRESS_NAME, INGRESS_NAMESPACE } from "../lib/kubeflow";
 import { renderDir, verifyRender } from "../lib/kubeflow-release";
 import {
+  COMPONENTS,
+  componentOf,
+  crdGroup,
   deleteOrder,
   describeEntry,
   entryKey,
@@ -35,6 +39,8 @@ import {
   groupOf,
   INVENTORY_CONFIGMAP,
   inventoryManifest,
+  isCrd,
+  isCustomResource,
   LEGACY,
   legacyEntries,
   parseInventory,
@@ -206,16 +212,38 @@ export function oauth2ProxySecretManifest(
   };
 }
 
-function readSecret(run: Runner, ref: { namespace: string; name: string }): Record<string, string> | undefined {
-  const result = run("kubectl", ["-n", ref.namespace, "get", "secret", ref.name, "-o", "json"]);
-  if (result.status !== 0) return undefined;
+/**
+ * A Secret's values, or undefined when it does not exist. Only absence is undefined: with
+ * --ignore-not-found, kubectl get drops the NotFound error and prints nothing for a named object
+ * that is not there (kubectl v0.32.4 pkg/cmd/get/get.go:477-479, and printGeneric :728-729); a
+ * kubectl that reports it anyway says `Error from server (NotFound): secrets "<name>" not found`
+ * (pkg/cmd/util/helpers.go:255, over apimachinery's NewNotFound), which is absence too. Any other
+ * failure (Forbidden, a timeout, no connection) is an error, which stops the install before it
+ * applies anything: taking it for absence would overwrite what the cluster holds.
+ */
+function readSecret(
+  run: Runner,
+  ref: { namespace: string; name: string },
+  /** Why the install reads it, for the error. */
+  why: string,
+): Record<string, string> | undefined {
+  const result = run("kubectl", ["-n", ref.namespace, "get", "secret", ref.name, "--ignore-not-found", "-o", "json"]);
+  const notFound = `Error from server (NotFound): secrets "${ref.name}" not found`;
+  if (result.status !== 0 && result.stderr.split("\n").some((l) => l.trim() === notFound)) return undefined;
+  if (result.status !== 0)
+    throw new InstallError(
+      `cannot read Secret ${ref.namespace}/${ref.name} (${why}): ${result.stderr.trim() || `kubectl exited with ${result.status}`}. ` +
+        "Nothing was applied. Check that kubectl points at the cluster and that you may read Secrets there " +
+        `(kubectl auth can-i get secrets -n ${ref.namespace}), then run the install again.`,
+    );
+  if (result.stdout.trim() === "") return undefined;
   const data = (JSON.parse(result.stdout) as { data?: Record<string, string> }).data ?? {};
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 }
 
 /** This install's generated credentials, from the Secret the kubeflow stack wrote. */
 export function readCredentials(run: Runner = runCommand): KubeflowCredentials {
-  const data = readSecret(run, CREDENTIALS_SECRET);
+  const data = readSecret(run, CREDENTIALS_SECRET, "the credentials the kubeflow stack generated");
   const missing = Object.values(CREDENTIAL_KEYS).filter((k) => !data?.[k]);
   if (!data || missing.length > 0) {
     throw new InstallError(
@@ -229,13 +257,16 @@ export function readCredentials(run: Runner = runCommand): KubeflowCredentials {
 
 /** The Secrets the install step applies itself (never rendered into files), from what the cluster holds. */
 export function installSecrets(run: Runner = runCommand): object[] {
-  const client = readSecret(run, OIDC_CLIENT_SECRET);
+  const client = readSecret(run, OIDC_CLIENT_SECRET, "the login's app client");
   if (!client?.["client-id"] || !client["client-secret"]) {
     throw new InstallError(
       `Secret ${OIDC_CLIENT_SECRET.namespace}/${OIDC_CLIENT_SECRET.name} is missing or incomplete: deploy the kubeflow stack first`,
     );
   }
-  const cookie = readSecret(run, OAUTH2_PROXY_SECRET)?.["cookie-secret"];
+  // Absent on a first install only: a new cookie secret then; one that cannot be read stops the install.
+  const cookie = readSecret(run, OAUTH2_PROXY_SECRET, "oauth2-proxy's cookie secret, kept across runs")?.[
+    "cookie-secret"
+  ];
   return [
     oauth2ProxySecretManifest(client["client-id"], client["client-secret"], cookie),
     ...credentialSecrets(readCredentials(run)),
@@ -333,7 +364,7 @@ export function installPlan(
   return {
     version: params.manifestsVersion,
     documents: inApplyOrder(documentsOf(buildOverlay(params, run, root))),
-    secrets,
+    secrets: secretsOfComponents(secrets, params.components),
   };
 }
 
@@ -737,6 +768,18 @@ export function renderEntries(version: string, root?: string): InventoryEntry[] 
 export interface PrunePlan extends Prune {
   readonly source: "inventory" | "legacy" | "none";
   readonly recorded?: Inventory;
+  /**
+   * Objects of the CRDs being removed that no install applied (users' TrainJobs and JobSets):
+   * deleted first, while their controllers run (--prune-crds-with-instances only).
+   */
+  readonly instances?: readonly InventoryEntry[];
+  /**
+   * What is not removed yet because CRDs being removed still have such objects: those CRDs and
+   * what the objects need. Recorded again, so that a later install removes them once they are gone.
+   */
+  readonly held?: readonly InventoryEntry[];
+  /** Why, one line per CRD held, then one for the rest of what is held. */
+  readonly heldBecause?: readonly string[];
 }
 
 /**
@@ -768,6 +811,199 @@ export function prunePlan(
 /** kubectl's answer when a type is not served: its CRD is gone, and every object of it with it. */
 const TYPE_GONE = /the server doesn't have a resource type/;
 
+/** An object as `kubectl get -o json` shows it. */
+interface ListedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly finalizers?: readonly string[];
+    readonly deletionTimestamp?: string;
+  };
+}
+
+const listedEntry = (o: ListedObject): InventoryEntry =>
+  entryOf({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+
+const namespaceArgs = (e: InventoryEntry) => (e.namespace ? ["-n", e.namespace] : []);
+
+/** Every object of a CRD in the cluster, in every namespace; none when the CRD is not there. */
+export function objectsOfCrd(crd: string, run: Runner = runCommand): ListedObject[] {
+  const result = run("kubectl", ["get", crd, "--all-namespaces", "-o", "json"]);
+  if (result.status !== 0) {
+    if (TYPE_GONE.test(result.stderr)) return [];
+    throw new InstallError(
+      `cannot list the objects of CRD ${crd}, which deleting the CRD would delete: ${result.stderr.trim()}. ` +
+        "Nothing was deleted or applied.",
+    );
+  }
+  return result.stdout.trim() === "" ? [] : ((JSON.parse(result.stdout) as { items?: ListedObject[] }).items ?? []);
+}
+
+/** CRDs in the order their objects are deleted: a component's before those it needs, then its own order; others last. */
+function crdOrder(crds: readonly InventoryEntry[]): InventoryEntry[] {
+  const rank = (e: InventoryEntry) => {
+    const c = componentOf(e);
+    if (!c) return COMPONENTS.length * 100;
+    const at = c.crds.indexOf(e.name);
+    return COMPONENTS.indexOf(c) * 100 + (at < 0 ? c.crds.length : at);
+  };
+  return crds
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i)
+    .map(({ e }) => e);
+}
+
+/** What holds a CRD or custom resource back with others: its component, or, for one we do not know, its API group. */
+function holdKey(e: InventoryEntry): string | undefined {
+  const c = componentOf(e);
+  if (c) return c.name;
+  if (isCrd(e)) return `API group ${crdGroup(e.name)}`;
+  return isCustomResource(e) ? `API group ${groupOf(e.apiVersion)}` : undefined;
+}
+
+const remain = (objects: readonly InventoryEntry[]) => {
+  const names = objects.map((o) => (o.namespace ? `${o.namespace}/${o.name}` : o.name));
+  const listed = names.length <= 5 ? names.join(", ") : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+  return `${objects.length} ${objects[0].kind}${objects.length === 1 ? " remains" : "s remain"} (${listed})`;
+};
+
+/**
+ * Deleting a CRD deletes every object of it in the cluster, so before the install deletes one it
+ * lists them (all namespaces). If some are not in the removal set (users' TrainJobs, JobSets), the
+ * CRD stays, unless `deleteThem`, and with it what those objects need: the whole component (its
+ * CRDs, custom resources such as the ClusterTrainingRuntimes TrainJobs refer to, controller,
+ * webhooks, RBAC) and the components it needs (COMPONENTS), since a controller is what clears the
+ * finalizers of its objects (Trainer's runtimes keep trainer.kubeflow.org/resource-in-use until it
+ * sees them deleted with no TrainJob left) and serves the webhooks that fail closed on them. For a
+ * CRD of no known component, the CRDs and custom resources of its API group stay (its controller
+ * cannot be told from our records). With `deleteThem`, those objects are to be deleted first,
+ * while their controllers run, a component's before those it needs (TrainJobs, then runtimes,
+ * then JobSets), and the removal continues in deleteOrder: webhooks, custom resources,
+ * controllers, the rest, CRDs.
+ */
+export function holdCrdsWithObjects(pruning: PrunePlan, run: Runner = runCommand, deleteThem = false): PrunePlan {
+  const crds = pruning.remove.filter(isCrd);
+  if (crds.length === 0) return pruning;
+  // The API lists a cluster-scoped object without a namespace, while the render may give it one
+  // (the 26.03 render's ClusterTrainingRuntimes say kubeflow-system, which kubectl ignores for a
+  // cluster-scoped type: cli-runtime v0.32.4 pkg/resource/builder.go:1088-1089): such an object is
+  // ours if one of ours has its type and name.
+  const removing = new Set(pruning.remove.map(entryKey));
+  const removingNames = new Set(pruning.remove.map((e) => entryKey({ ...e, namespace: undefined })));
+  const ours = (o: InventoryEntry) => (o.namespace ? removing : removingNames).has(entryKey(o));
+  const others = new Map(
+    crds.map((c) => [
+      c.name,
+      objectsOfCrd(c.name, run)
+        .map(listedEntry)
+        .filter((o) => !ours(o)),
+    ]),
+  );
+  const withObjects = crds.filter((c) => others.get(c.name)!.length > 0);
+  if (withObjects.length === 0) return pruning;
+  if (deleteThem) return { ...pruning, instances: crdOrder(withObjects).flatMap((c) => others.get(c.name)!) };
+
+  // Why each component (or unknown API group) is held: its own objects remain, or one that needs it is held.
+  const why = new Map<string, string>();
+  for (const crd of crdOrder(withObjects)) {
+    const key = holdKey(crd)!;
+    const kinds = `${others.get(crd.name)![0].kind}s`;
+    why.set(
+      key,
+      why.has(key) ? why.get(key)!.replace(/ remain$/, ` and ${kinds} remain`) : `kept while ${kinds} remain`,
+    );
+  }
+  const need = (name: string, by: string) => {
+    const c = COMPONENTS.find((x) => x.name === name)!;
+    if (why.has(c.name)) return;
+    why.set(c.name, `which ${by} needs, ${why.get(by)!.replace(/^which .* needs, /, "")}`);
+    for (const n of c.needs) need(n, c.name);
+  };
+  for (const key of [...why.keys()]) for (const n of COMPONENTS.find((c) => c.name === key)?.needs ?? []) need(n, key);
+
+  const held = pruning.remove.filter((e) => why.has(holdKey(e) ?? ""));
+  const lines = crdOrder(held.filter(isCrd)).map((crd) => {
+    const own = others.get(crd.name) ?? [];
+    return own.length > 0
+      ? `kept CRD ${crd.name}: ${remain(own)}; delete them, or run with --prune-crds-with-instances`
+      : `kept CRD ${crd.name}: part of ${holdKey(crd)!}, ${why.get(holdKey(crd)!)!}`;
+  });
+  const rest = held.filter((e) => !isCrd(e));
+  if (rest.length > 0)
+    lines.push(
+      `kept with them, so that those objects keep working: ${rest.length} objects of ${[...why.keys()].join(" and ")}; ` +
+        `they stay in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}, and a later install removes them once those objects are gone`,
+    );
+  return {
+    ...pruning,
+    remove: pruning.remove.filter((e) => !held.includes(e)),
+    held,
+    heldBecause: lines,
+  };
+}
+
+/** Whether the controller that removes a finalizer runs: "running", or why it does not. */
+function controllerState(controller: InventoryEntry, run: Runner): string {
+  const got = run("kubectl", [
+    "get",
+    typeArg(controller),
+    controller.name,
+    ...namespaceArgs(controller),
+    "--ignore-not-found",
+    "-o",
+    "json",
+  ]);
+  if (got.status !== 0) return `not readable (${got.stderr.trim()})`;
+  if (got.stdout.trim() === "") return "already gone";
+  const available = (JSON.parse(got.stdout) as { status?: { availableReplicas?: number } }).status?.availableReplicas;
+  return (available ?? 0) > 0 ? "running" : "not running (no available replica)";
+}
+
+/** One line per finalizer holding `e`: whether anything will remove it, and if not, how to. */
+function finalizerLines(e: InventoryEntry, finalizers: readonly string[], run: Runner): string[] {
+  const patch = `kubectl patch ${typeArg(e)} ${e.name}${e.namespace ? ` -n ${e.namespace}` : ""} --type=merge -p '{"metadata":{"finalizers":null}}'`;
+  return finalizers.map((f) => {
+    const c = COMPONENTS.find((x) => Object.hasOwn(x.finalizers, f));
+    if (!c)
+      return (
+        `${describeEntry(e)} is stuck on finalizer ${f}, which no controller this install knows of removes; ` +
+        `if whatever set it is gone, remove it with: ${patch}`
+      );
+    const state = controllerState(c.controller, run);
+    if (state === "running")
+      return `${describeEntry(e)} is held by finalizer ${f}, which ${describeEntry(c.controller)} removes ${c.finalizers[f]}`;
+    return (
+      `${describeEntry(e)} is stuck on finalizer ${f}, and the controller that removes it, ${describeEntry(c.controller)}, ` +
+      `is ${state}: nothing will remove it. Remove the finalizer with: ${patch}`
+    );
+  });
+}
+
+/** Why an object that would not go is still there, from its finalizers (for a CRD, its objects'); none if it is not being deleted. */
+function stuckLines(e: InventoryEntry, run: Runner): string[] {
+  try {
+    const got = run("kubectl", ["get", typeArg(e), e.name, ...namespaceArgs(e), "--ignore-not-found", "-o", "json"]);
+    if (got.status !== 0 || got.stdout.trim() === "") return [];
+    const o = JSON.parse(got.stdout) as ListedObject;
+    if (!o.metadata.deletionTimestamp) return [];
+    if (!isCrd(e)) return finalizerLines(e, o.metadata.finalizers ?? [], run);
+    // The API server deletes a CRD's objects before the CRD itself, and waits for those a finalizer holds.
+    const held = objectsOfCrd(e.name, run).filter(
+      (x) => x.metadata.deletionTimestamp && (x.metadata.finalizers ?? []).length > 0,
+    );
+    return held.length === 0
+      ? []
+      : [
+          `CRD ${e.name} waits until the API server has deleted its objects, and ${held.length} of them cannot go:`,
+          ...held.slice(0, 5).flatMap((x) => finalizerLines(listedEntry(x), x.metadata.finalizers!, run)),
+        ];
+  } catch {
+    return [];
+  }
+}
+
 /** Deletes objects one by one, in the order given, naming each and whether it was there. */
 export function deleteObjects(
   entries: readonly InventoryEntry[],
@@ -779,7 +1015,7 @@ export function deleteObjects(
       "delete",
       typeArg(e),
       e.name,
-      ...(e.namespace ? ["-n", e.namespace] : []),
+      ...namespaceArgs(e),
       "--ignore-not-found",
       "--wait=true",
       "--timeout=10m",
@@ -787,12 +1023,16 @@ export function deleteObjects(
     const result = run("kubectl", args);
     if (result.status === 0) log(`  ${result.stdout.trim() ? "deleted" : "not present"}: ${describeEntry(e)}`);
     else if (TYPE_GONE.test(result.stderr)) log(`  not present (its type is gone): ${describeEntry(e)}`);
-    else
+    else {
+      const stuck = stuckLines(e, run);
       throw new InstallError(
         `could not delete ${describeEntry(e)}: ${result.stderr.trim()}\n` +
-          `If it is stuck on a finalizer whose controller is gone, see kubectl get ${typeArg(e)} ${e.name}` +
-          `${e.namespace ? ` -n ${e.namespace}` : ""} -o yaml; then run the install again.`,
+          (stuck.length > 0
+            ? `${stuck.join("\n")}\nThen run it again.`
+            : `If it is stuck on a finalizer whose controller is gone, see kubectl get ${typeArg(e)} ${e.name}` +
+              `${e.namespace ? ` -n ${e.namespace}` : ""} -o yaml; then run the install again.`),
       );
+    }
   }
 }
 
@@ -801,10 +1041,19 @@ const removalHeading = (pruning: PrunePlan, version: string): string =>
     ? `what the last install applied and this one does not (recorded in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name})`
     : `what installs before the inventory existed applied and this one does not (${LEGACY[version]?.what} of the ${version} render), where present`;
 
+const INSTANCES_HEADING =
+  "objects that no install applied of the CRDs it removes, while their controllers run (--prune-crds-with-instances)";
+
 /** Removes what the plan no longer has, before anything is applied: a webhook it leaves out could otherwise refuse the apply. */
 export function removeObjects(pruning: PrunePlan, version: string, log: (line: string) => void, run: Runner): void {
+  for (const line of pruning.heldBecause ?? []) log(line);
+  const instances = pruning.instances ?? [];
   if (pruning.remove.length > 0) {
     log(`removing ${removalHeading(pruning, version)}: ${pruning.remove.length} objects`);
+    if (instances.length > 0) {
+      log(`  first the ${instances.length} ${INSTANCES_HEADING}`);
+      deleteObjects(instances, log, run);
+    }
     deleteObjects(pruning.remove, log, run);
   }
   for (const e of pruning.keep)
@@ -819,16 +1068,26 @@ export function describePlan(plan: InstallPlan, pruning?: PrunePlan): string[] {
   const namespaces = plan.documents.filter((d) => d.kind === "Namespace").map((d) => d.name);
   const crds = plan.documents.filter((d) => d.kind === "CustomResourceDefinition").length;
   const secrets = secretDocuments(plan).map((d) => `${d.namespace}/${d.name}`);
+  const instances = pruning?.instances ?? [];
   const removal =
     !pruning || pruning.remove.length === 0
       ? [`1. remove: nothing${pruning?.source === "none" ? " (no inventory of an earlier install)" : ""}`]
       : [
           `1. remove ${removalHeading(pruning, plan.version)}: ${pruning.remove.length} objects, in this order:`,
+          ...(instances.length > 0
+            ? [
+                `   first the ${instances.length} ${INSTANCES_HEADING}:`,
+                ...instances.map((e) => `   - ${describeEntry(e)}`),
+                "   then:",
+              ]
+            : []),
           ...pruning.remove.map((e) => `   - ${describeEntry(e)}`),
         ];
   return [
     `Kubeflow ${plan.version}: ${plan.documents.length} objects from the committed render and our overlay, plus ${secrets.length} Secrets`,
     ...removal,
+    ...(pruning?.heldBecause ?? []).map((l) => `   ${l}`),
+    ...(pruning?.held ?? []).map((e) => `   kept for now: ${describeEntry(e)}`),
     ...(pruning?.keep ?? []).map((e) => `   left in place (it holds data): ${describeEntry(e)}`),
     `2. record what this install applies in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}`,
     `3. CRDs (${crds}), then wait until they are established`,
@@ -917,6 +1176,13 @@ export interface InstallOptions {
    * @default false: such a difference stops the install
    */
   readonly credentialsRotated?: boolean;
+  /**
+   * Remove a CRD the install no longer applies even when the cluster holds objects of it that no
+   * install applied (users' TrainJobs, JobSets): they are deleted first, while their controllers
+   * run, then the rest in order (holdCrdsWithObjects).
+   * @default false: such a CRD is kept, with what its objects need, until a later install finds none
+   */
+  readonly pruneCrdsWithInstances?: boolean;
 }
 
 /**
@@ -937,6 +1203,7 @@ export const DATABASE_PASSWORDS: readonly {
  * Databases whose Secret in the cluster holds another password than the one this install would
  * apply: applying it would lock their clients out (ml-pipeline, cache-server, metadata-grpc,
  * katib-db-manager: "Access denied") at their next start, since the database keeps the old one.
+ * Only a Secret that does not exist is taken as no password yet; one that cannot be read stops the install.
  */
 export function changedDatabasePasswords(secrets: readonly object[], run: Runner = runCommand): string[] {
   return DATABASE_PASSWORDS.flatMap(({ secret, key, database }) => {
@@ -944,7 +1211,12 @@ export function changedDatabasePasswords(secrets: readonly object[], run: Runner
       secrets.find((s) => (s as { metadata?: { name?: string } }).metadata?.name === secret) as
         { stringData?: Record<string, string> } | undefined
     )?.stringData?.[key];
-    const current = readSecret(run, { namespace: "kubeflow", name: secret })?.[key];
+    if (planned === undefined) return []; // a component not selected: nothing of it is applied
+    const current = readSecret(
+      run,
+      { namespace: "kubeflow", name: secret },
+      `to compare the password ${database} keeps with the one the install would apply`,
+    )?.[key];
     return planned !== undefined && current !== undefined && current !== planned
       ? [`kubeflow/${secret} (${database})`]
       : [];
@@ -977,7 +1249,11 @@ export async function installPlanned(
   /** What the last install recorded; null: none. @default - read from the cluster */
   recorded: Inventory | null = readInventory(run) ?? null,
 ): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
-  const pruning = prunePlan(plan, run, options.root, recorded);
+  const pruning = holdCrdsWithObjects(
+    prunePlan(plan, run, options.root, recorded),
+    run,
+    options.pruneCrdsWithInstances ?? false,
+  );
   const changed = options.credentialsRotated ? [] : changedDatabasePasswords(plan.secrets, run);
   const credentialsProblem =
     changed.length === 0
@@ -994,8 +1270,9 @@ export async function installPlanned(
     return "dry-run";
   }
   if (credentialsProblem) throw new InstallError(credentialsProblem);
-  const entries = [...planEntries(plan), ...pruning.keep];
+  const entries = [...planEntries(plan), ...pruning.keep, ...(pruning.held ?? [])];
   if (pruning.remove.length === 0 && isUnchanged(plan, run)) {
+    for (const line of pruning.heldBecause ?? []) options.log(line);
     if (!sameInventory(pruning.recorded, plan.version, entries)) {
       recordInventory(plan.version, entries, run);
       options.log(`recorded what is installed in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}`);
@@ -1118,6 +1395,16 @@ export function removeKubeflow(
     (groupOf(e.apiVersion) === "apiextensions.k8s.io" && e.kind === "CustomResourceDefinition");
   const [, profiles, objects, namespacesAndCrds] = uninstallSteps(stream(plan.documents));
   runStep(profiles, options.log, run);
+  // The objects of those CRDs that no install applied (users' TrainJobs), first, while their
+  // controllers still run and clear their finalizers (holdCrdsWithObjects).
+  const instances = holdCrdsWithObjects({ ...pruning, remove: extra, keep: [] }, run, true).instances ?? [];
+  if (instances.length > 0) {
+    options.log(
+      `delete the ${instances.length} objects that no install applied of the CRDs the inventory records beyond this build, ` +
+        "while their controllers run",
+    );
+    deleteObjects(instances, options.log, run);
+  }
   if (extra.some((e) => !last(e))) {
     options.log("delete what earlier installs applied that this build does not have");
     deleteObjects(

@@ -1,5 +1,6 @@
 /**
- * npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] | render --out <dir> [--params <file>] | uninstall
+ * npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances]
+ *                    | render --out <dir> [--params <file>] | uninstall
  *
  *   install    check the committed render's checksums, build our overlay on it, remove what an
  *              earlier install applied and this one does not (kube-system/kubeflow-install-inventory),
@@ -7,7 +8,9 @@
  *              server-side until it settles, then wait until every workload is available (non-zero
  *              on timeout, at once on an image that does not exist). --dry-run prints the plan,
  *              removals included, and changes nothing; an install that would change nothing says
- *              so and applies nothing.
+ *              so and applies nothing. A CRD it would remove that still has objects no install applied
+ *              (users' TrainJobs, JobSets) is kept, with what they need, and named;
+ *              --prune-crds-with-instances deletes those objects first, then the rest.
  *   render     write what install would apply as YAML files, with no cluster: the config (KF_CONFIG)
  *              gives most parameters, --params <file> the deploy-time ones (issuer-url, client-id,
  *              certificate-arn, vpc-cidr, login-host); without it they are marked PLACEHOLDER, as are
@@ -20,7 +23,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
-import { durationMinutes } from "../lib/cost";
+import { durationMinutes } from "../lib/duration";
 import {
   DEPLOY_TIME_PARAMS,
   paramsFromConfig,
@@ -79,6 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const result = await install({
       dryRun: argv.includes("--dry-run"),
       credentialsRotated: argv.includes("--credentials-rotated"),
+      pruneCrdsWithInstances: argv.includes("--prune-crds-with-instances"),
       timeoutSeconds: durationMinutes(timeout) * 60,
       maxPasses: Number(process.env.KUBEFLOW_APPLY_PASSES ?? 15),
       pauseSeconds: Number(process.env.KUBEFLOW_APPLY_PAUSE_SECONDS ?? 20),
@@ -103,7 +107,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   throw new InstallError(
-    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
+    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
   );
 }
 
