@@ -1,25 +1,37 @@
 /**
- * npm run cost [-- --live]
+ * npm run cost [-- --live] [--log-gb N] [--users N]
  *
  * What the configured platform costs (KF_CONFIG or config/default.yaml): per GPU size the instance
  * types, GPUs, On-Demand and typical Spot prices and saving, the most it can cost per hour and
- * what it costs idle (nothing); the always-on parts per month; and the time-to-GPU figures for the
- * configured autoscaler. Prices come from the dated table in lib/price-table.ts, or with --live
- * from the AWS Price List API and the Spot price history (AWS CLI v2 with credentials).
+ * what it costs idle (nothing); every always-on item per month with how it is computed and the
+ * sources of its prices; charges that grow with use, as rates; totals idle with FSx running and
+ * parked, and per GPU size when full; and the time-to-GPU figures for the configured autoscaler.
+ * Prices come from the dated table in lib/price-table.ts, or with --live EC2 prices from the AWS
+ * Price List API and the Spot price history (AWS CLI v2 with credentials). --log-gb and --users
+ * replace the assumed CloudWatch Logs volume (GB a month) and Cognito monthly active users.
  */
 import { spawnSync } from "node:child_process";
 import { ConfigError, configPathFromEnv, loadConfig } from "../config/load";
 import type { Config } from "../config/schema";
 import {
-  fixedMonthlyCosts,
+  alwaysOnCosts,
+  DEFAULT_ASSUMPTIONS,
   gpuSizeCosts,
+  HOURS_PER_MONTH,
+  idleTotals,
   isKnown,
   timeToGpu,
+  usageRates,
   whyUnknown,
   type Amount,
+  type KubeflowVolumes,
   type PriceSource,
+  type Total,
+  type UsageAssumptions,
+  unitPrice,
 } from "../lib/cost";
-import { PRICE_TABLE, PRICE_TABLE_DATE, type RegionPrices } from "../lib/price-table";
+import { renderedVolumes } from "../lib/kubeflow-storage";
+import { PRICE_SOURCES, PRICE_TABLE, PRICE_TABLE_DATE, type PricedFigure, type RegionPrices } from "../lib/price-table";
 
 export class CostError extends Error {}
 
@@ -113,23 +125,48 @@ function livePrices(config: Config): PriceSource {
     );
     if (spot !== undefined) spotHourly[type] = spot;
   }
-  const region: RegionPrices = { ...base, onDemandHourly, spotHourly };
+  const today = new Date().toISOString().slice(0, 10);
+  const region: RegionPrices = {
+    ...base,
+    onDemandHourly,
+    spotHourly,
+    sources: {
+      ...base.sources,
+      onDemandHourly: [`AWS Price List API (get-products), ${today}`],
+      spotHourly: [`EC2 Spot price history (describe-spot-price-history), ${today}`],
+    },
+  };
   return {
-    label: `AWS prices of ${new Date().toISOString().slice(0, 10)} (EC2 live; other rates from the table of ${PRICE_TABLE_DATE})`,
+    label: `AWS prices of ${today} (EC2 live; other rates from the table of ${PRICE_TABLE_DATE})`,
     region,
   };
 }
 
 const money = (a: Amount, digits = 2) => (isKnown(a) ? `$${a.usd.toFixed(digits)}` : "unknown");
+const totalText = (t: Total) => `${t.complete ? "" : "at least "}$${t.knownUsd.toFixed(2)}`;
 
-/** The report as lines of text. */
-export function costReport(config: Config, source: PriceSource): string[] {
+/** The report as lines of text. `volumes` defaults to the claims of the config's committed Kubeflow render. */
+export function costReport(
+  config: Config,
+  source: PriceSource,
+  volumes: KubeflowVolumes = renderedVolumes(config.kubeflow.manifestsVersion),
+  assumptions: UsageAssumptions = DEFAULT_ASSUMPTIONS,
+): string[] {
   const lines: string[] = [];
   const notes = new Set<string>();
   const note = (a: Amount) => {
     const why = whyUnknown(a);
     if (why) notes.add(why);
   };
+  // Sources are numbered in the order the report first cites them.
+  const cited: string[] = [];
+  const cite = (figures: readonly PricedFigure[]) =>
+    [...new Set(figures.flatMap((f) => source.region.sources[f] ?? []))]
+      .map((id) => {
+        if (!cited.includes(id)) cited.push(id);
+        return `[${cited.indexOf(id) + 1}]`;
+      })
+      .join(" ");
   lines.push(
     `Cost of "${config.project}-${config.environment}" in ${config.region}, autoscaler ${config.autoscaler}; prices: ${source.label}`,
     "",
@@ -139,7 +176,8 @@ export function costReport(config: Config, source: PriceSource): string[] {
     "| size | instance type | GPUs | On-Demand | typical Spot | Spot saving | max nodes | max per hour | idle |",
   );
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-  for (const size of gpuSizeCosts(config, source)) {
+  const sizes = gpuSizeCosts(config, source);
+  for (const size of sizes) {
     size.instances.forEach((i, index) => {
       [i.onDemandHourly, i.spotHourly].forEach(note);
       const saving = isKnown(i.spotSaving) ? `${Math.round(i.spotSaving.usd * 100)}%` : "unknown";
@@ -153,40 +191,93 @@ export function costReport(config: Config, source: PriceSource): string[] {
   }
   lines.push(
     "",
+    `sources: On-Demand ${cite(["onDemandHourly"])}, typical Spot ${cite(["spotHourly"])}`,
     config.autoscaler === "karpenter"
       ? "max per hour: maxSize nodes (the NodePool's GPU limit), all On-Demand at the dearest type."
       : "max per hour: every group full (maxSize Spot + maxSize On-Demand nodes, split over the zones) at the dearest types.",
     "idle: no GPU pod, no GPU node. A node outlives its last pod by the scale-down delay (about 5 minutes).",
     "",
-    "Always on (USD per month, 730 hours)",
-    "| item | per month | note |",
-    "| --- | --- | --- |",
+    `Always on (USD per month, ${HOURS_PER_MONTH} hours)`,
+    "| item | per month | how | sources |",
+    "| --- | --- | --- | --- |",
   );
-  const fixed = fixedMonthlyCosts(config, source);
-  for (const f of fixed) {
-    note(f.monthly);
-    lines.push(`| ${f.item} | ${money(f.monthly)} | ${f.note} |`);
+  const always = alwaysOnCosts(config, source, volumes, assumptions);
+  for (const l of always) {
+    note(l.monthly);
+    lines.push(`| ${l.item} | ${money(l.monthly)}${l.estimate ? " (estimate)" : ""} | ${l.how} | ${cite(l.figures)} |`);
   }
-  const knownTotal = fixed
-    .filter((f) => isKnown(f.monthly))
-    .reduce((sum, f) => sum + (f.monthly as { usd: number }).usd, 0);
-  const complete = fixed.every((f) => isKnown(f.monthly));
+  const estimates = always.filter((l) => l.estimate);
+  if (estimates.length > 0) {
+    lines.push(
+      "",
+      "Estimates rest on assumed use (--log-gb sets the CloudWatch Logs volume, --users the Cognito users):",
+      ...estimates.map((l) => `- ${l.item}: ${l.estimate}`),
+    );
+  }
   lines.push(
-    `| total | ${complete ? "" : "at least "}$${knownTotal.toFixed(2)} | ${complete ? "" : "some items unknown, see below"} |`,
+    "",
+    "Charges that grow with use (not in the totals)",
+    "| item | rate | note | sources |",
+    "| --- | --- | --- | --- |",
+  );
+  for (const r of usageRates(config, source, volumes)) {
+    note(r.rate);
+    lines.push(
+      `| ${r.item} | ${isKnown(r.rate) ? unitPrice(r.rate.usd) : "unknown"} ${r.unit} | ${r.note} | ${cite(r.figures)} |`,
+    );
+  }
+  const idle = idleTotals(always);
+  const hourly = (t: Total) => `${t.complete ? "" : "at least "}$${(t.knownUsd / HOURS_PER_MONTH).toFixed(2)}`;
+  lines.push(
+    "",
+    "Totals (USD)",
+    `| state | per hour | per month (${HOURS_PER_MONTH} h) |`,
+    "| --- | --- | --- |",
+    `| idle, FSx running | ${hourly(idle.fsxRunning)} | ${totalText(idle.fsxRunning)} |`,
+    `| idle, FSx parked | ${hourly(idle.fsxParked)} | ${totalText(idle.fsxParked)} |`,
+  );
+  for (const size of sizes) {
+    const month = isKnown(size.maxHourly) ? ({ usd: size.maxHourly.usd * HOURS_PER_MONTH } as Amount) : size.maxHourly;
+    lines.push(
+      `| ${size.name} full (${size.maxNodes} nodes), GPU nodes only | ${money(size.maxHourly)} | ${money(month)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "A GPU size when full adds its figure to an idle total; its month is every node running all month.",
     "",
   );
   lines.push(`Time from a GPU request to a GPU node (${config.autoscaler}; estimates, add image pull time)`);
   lines.push("| situation | typical | worst case |", "| --- | --- | --- |");
   for (const t of timeToGpu(config)) lines.push(`| ${t.situation} | ${t.typical} | ${t.worst} |`);
   if (notes.size > 0) lines.push("", "Unknown figures:", ...[...notes].map((n) => `- ${n}`));
+  lines.push("", `Sources (lib/price-table.ts; figures read by ${PRICE_TABLE_DATE}):`);
+  cited.forEach((id, i) => lines.push(`[${i + 1}] ${PRICE_SOURCES[id] ?? id}`));
   return lines;
+}
+
+/** The value after a flag such as --users, as a non-negative number; undefined when the flag is absent. */
+export function numberFlag(args: readonly string[], flag: string): number | undefined {
+  const at = args.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = Number(args[at + 1]);
+  if (args[at + 1] === undefined || !Number.isFinite(value) || value < 0)
+    throw new CostError(`${flag} takes a number of 0 or more, e.g. ${flag} 10 (got ${args[at + 1] ?? "nothing"})`);
+  return value;
 }
 
 if (require.main === module) {
   try {
     const config = loadConfig(configPathFromEnv());
-    const source = process.argv.includes("--live") ? livePrices(config) : tablePrices(config.region);
-    process.stdout.write(`${costReport(config, source).join("\n")}\n`);
+    const args = process.argv.slice(2);
+    const assumptions: UsageAssumptions = {
+      ...DEFAULT_ASSUMPTIONS,
+      logIngestGBPerMonth: numberFlag(args, "--log-gb") ?? DEFAULT_ASSUMPTIONS.logIngestGBPerMonth,
+      monthlyActiveUsers: numberFlag(args, "--users") ?? DEFAULT_ASSUMPTIONS.monthlyActiveUsers,
+    };
+    const source = args.includes("--live") ? livePrices(config) : tablePrices(config.region);
+    const volumes = renderedVolumes(config.kubeflow.manifestsVersion);
+    process.stdout.write(`${costReport(config, source, volumes, assumptions).join("\n")}\n`);
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError || err instanceof CostError ? err.message : String(err)}\n`);
     process.exit(1);
