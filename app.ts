@@ -9,6 +9,7 @@ import { BaseStack } from "./stacks/base-stack";
 import { DnsStack } from "./stacks/dns-stack";
 import { EksKeptStack } from "./stacks/eks-kept-stack";
 import { FsxKeptStack } from "./stacks/fsx-kept-stack";
+import { FsxParkedStack } from "./stacks/fsx-parked-stack";
 import { EksStack } from "./stacks/eks-stack";
 import { FsxStack } from "./stacks/fsx-stack";
 import { KubeflowKeptStack } from "./stacks/kubeflow-kept-stack";
@@ -59,6 +60,22 @@ export function buildStages(app: App, config: Config, configFile?: string): Stag
  * the load balancer up, which may already be gone.
  */
 export type TeardownMode = "keep-data" | "delete-data";
+
+/**
+ * The fsx stage parked (npm run fsx -- park; main.ts picks it from KF_FSX=parked): FsxParkedStack,
+ * with the eks stack it reads the VPC and subnets from. Only fsx is deployed from this synthesis
+ * (cdktf.out.fsx-parked/); eks is there for its outputs, which its kept stack has as well, so the
+ * parked stage plans the same before and after a teardown that keeps the data.
+ */
+export function buildParkedFsxStages(app: App, config: Config, configFile?: string): FsxParkedStack {
+  const eks = new EksStack(app, "eks", { config, configFile });
+  return new FsxParkedStack(app, "fsx", {
+    config,
+    configFile,
+    vpcId: eks.outputs.vpcId,
+    privateSubnetIds: eks.outputs.privateSubnetIds,
+  });
+}
 
 export function buildTeardownStages(app: App, config: Config, mode: TeardownMode, configFile?: string): void {
   if (mode === "keep-data") {

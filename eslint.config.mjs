@@ -9,6 +9,7 @@ export default tseslint.config(
       "node_modules/",
       "cdktf.out/",
       "cdktf.out.keep-data/",
+      "cdktf.out.fsx-parked/",
       "cdktf.out.delete-data/",
       "generated/",
       "kustomize-out/",

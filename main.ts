@@ -28,13 +28,24 @@ function main(): void {
   (require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: () => string[] }).captureStackTrace =
     () => [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildStages, buildTeardownStages } = require("./app") as typeof AppModule;
+  const { buildParkedFsxStages, buildStages, buildTeardownStages } = require("./app") as typeof AppModule;
   const app = new App();
   // Relative to the project, so the synthesized messages name the file the same on every machine.
   const shownFile = path.relative(process.cwd(), configFile) || configFile;
   // Set only by `npm run destroy` (scripts/deploy.ts), for the stacks it tears down by deploying.
   const teardown = process.env.KF_TEARDOWN;
-  if (teardown === "keep-data" || teardown === "delete-data") buildTeardownStages(app, config, teardown, shownFile);
+  // Set only by `npm run fsx` and by the runner for a parked fsx stage (lib/stages.ts, synthEnvironment).
+  const fsx = process.env.KF_FSX;
+  if (fsx !== undefined && fsx !== "") {
+    if (fsx !== "parked" || (teardown !== undefined && teardown !== "")) {
+      process.stderr.write(
+        `KF_FSX must be parked, without KF_TEARDOWN (got KF_FSX="${fsx}"${teardown ? `, KF_TEARDOWN="${teardown}"` : ""}); unset it to synthesize the stages\n`,
+      );
+      process.exit(1);
+    }
+    buildParkedFsxStages(app, config, shownFile);
+  } else if (teardown === "keep-data" || teardown === "delete-data")
+    buildTeardownStages(app, config, teardown, shownFile);
   else if (teardown === undefined || teardown === "") buildStages(app, config, shownFile);
   else {
     process.stderr.write(

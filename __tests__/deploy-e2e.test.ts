@@ -33,12 +33,29 @@ let bin: string;
 let world: string;
 const script = path.join(REPO_ROOT, "__tests__", "fixtures", "fake-cli", "fake-cli.sh");
 
+/**
+ * terraform: `show -json` of the fsx stage, which the shared fake does not model, answered from the
+ * world's fsx-show.json (a stage that is not parked without it); everything else goes to the fake.
+ */
+const terraformWithFsxState = (fake: string) => `#!/bin/sh
+case "$1 $2" in
+"-chdir="*"/stacks/fsx show")
+  printf '%s\\n' "terraform $*" >>"$FAKE_WORLD/calls"
+  if [ -f "$FAKE_WORLD/fsx-show.json" ]; then cat "$FAKE_WORLD/fsx-show.json"
+  else echo '{"format_version":"1.0","values":{"outputs":{"parked":{"value":false}}}}'
+  fi
+  exit 0 ;;
+esac
+exec "${fake}" terraform "$@"
+`;
+
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "deploy-e2e-"));
   bin = path.join(dir, "bin");
   mkdirSync(bin);
   // The script is committed executable; each tool is a symlink to it.
-  for (const tool of ["cdktf", "terraform", "aws", "kubectl"]) symlinkSync(script, path.join(bin, tool));
+  for (const tool of ["cdktf", "aws", "kubectl"]) symlinkSync(script, path.join(bin, tool));
+  writeFileSync(path.join(bin, "terraform"), terraformWithFsxState(script), { mode: 0o755 });
   world = path.join(dir, "world");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,7 +165,8 @@ async function runner(
       return true;
     });
     try {
-      status = await runCommandLine(command, args);
+      // No registry lookups: this file stays offline (image-preflight.test.ts runs the preflight in the runner).
+      status = await runCommandLine(command, args, { imagePreflight: false });
     } finally {
       capture.mockRestore();
       for (const key of Object.keys(process.env)) delete process.env[key];
@@ -452,5 +470,77 @@ describe("npm run destroy --delete-data, end to end", () => {
     for (const [address, value] of Object.entries(passwords)) expect(value).not.toBe(deployed.passwords[address]);
     expect(kubeflowState()).toEqual({});
     expect(credentialsSecret()).toBeUndefined();
+  });
+});
+
+// A parked fsx stage (npm run fsx -- park): its state's output says parked and it holds no file system.
+describe("a parked fsx stage, end to end", () => {
+  const FILE_SYSTEM = "aws_fsx_lustre_file_system.lustre_file-system_4C99FD79";
+  const showState = (parked: boolean, fileSystem: boolean) =>
+    writeFileSync(
+      path.join(world, "fsx-show.json"),
+      JSON.stringify({
+        format_version: "1.0",
+        values: {
+          outputs: { parked: { value: parked } },
+          root_module: {
+            resources: [
+              {
+                address: "aws_s3_bucket.data-bucket_bucket_5E6F7A8B",
+                mode: "managed",
+                type: "aws_s3_bucket",
+                values: { id: "b" },
+              },
+              ...(fileSystem
+                ? [
+                    {
+                      address: FILE_SYSTEM,
+                      mode: "managed",
+                      type: "aws_fsx_lustre_file_system",
+                      values: { id: "fs-0aaa" },
+                    },
+                  ]
+                : []),
+            ],
+          },
+        },
+      }),
+    );
+  beforeEach(() => {
+    freshDeployedWorld();
+    showState(true, false);
+  });
+
+  it("stays parked through npm run deploy: the parked stage is deployed, never the whole one, and the run says how to unpark", async () => {
+    const r = await runner("deploy", ["--yes", "--only", "fsx"]);
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain("cdktf synth --output cdktf.out.fsx-parked");
+    expect(r.cdktfCalls).toEqual(["cdktf deploy fsx"]);
+    expect(r.calls.find((c) => c.startsWith("cdktf deploy fsx"))).toContain("--output cdktf.out.fsx-parked");
+    expect(r.calls.filter((c) => c.startsWith("terraform -chdir=cdktf.out/stacks/fsx plan"))).toEqual([]);
+    expect(r.stderr).toContain(
+      "fsx is parked (npm run fsx -- park): it stays parked, deployed from cdktf.out.fsx-parked; bring the file system back with: npm run fsx -- unpark",
+    );
+  });
+
+  it("stops a deploy that finds a park stopped halfway, naming the file system and both ways on", async () => {
+    showState(true, true);
+    const r = await runner("deploy", ["--yes", "--only", "fsx"]);
+    expect(r.status).toBe(1);
+    expect(r.cdktfCalls).toEqual([]);
+    expect(r.stderr).toContain(
+      `the fsx stage's state says parked but still holds the file system fs-0aaa (${FILE_SYSTEM})`,
+    );
+    expect(r.stderr).toMatch(
+      /Finish the park with npm run fsx -- park .*or bring the file system back with npm run fsx -- unpark/,
+    );
+  });
+
+  it("is kept as it is by npm run destroy: its kept stack, which holds a file system, is not deployed", async () => {
+    const r = await runner("destroy", ["--yes", "--only", "fsx"]);
+    expect(r.status).toBe(0);
+    expect(r.cdktfCalls).toEqual([]);
+    expect(r.stderr).toContain("fsx is parked: no file system and nothing in the cluster to delete; kept as it is");
+    expect(r.stderr).toMatch(/\[1\/1\] fsx: kept/);
   });
 });

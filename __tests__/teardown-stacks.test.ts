@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing, TerraformStack, type App } from "cdktf";
-import { buildStages, buildTeardownStages, type TeardownMode } from "../app";
+import { buildParkedFsxStages, buildStages, buildTeardownStages, type TeardownMode } from "../app";
 import type { Config } from "../config/schema";
 import { DESTROY_ORDER, destroyPlan } from "../lib/stages";
+import { parkLayout } from "../scripts/fsx";
 import { configWith, defaultConfig, synth, type SynthJson } from "./helpers";
 import { describeWithTerraform, evaluate } from "./terraform-eval";
 
@@ -125,7 +126,10 @@ describe.each(variants)("a teardown that keeps the data (%s)", (_name, config) =
   });
 
   it("destroys with a plain cdktf destroy only stacks that hold nothing protected; keeps bootstrap and auth whole", () => {
-    for (const step of destroyPlan({ yes: false, dryRun: true, deleteData: false }, config)) {
+    for (const step of destroyPlan(
+      { yes: false, dryRun: true, deleteData: false, skipImagePreflight: false },
+      config,
+    )) {
       if (step.action === "destroy")
         expect({ stage: step.stage, guarded: guarded(full.get(step.stage)!) }).toEqual({
           stage: step.stage,
@@ -279,5 +283,91 @@ describe("a teardown that deletes the data", () => {
         expect(b.force_destroy).toBe(false);
       }
     }
+  });
+});
+
+describe("the fsx stage parked (npm run fsx -- park)", () => {
+  const app = Testing.app();
+  buildParkedFsxStages(app, defaults);
+  const parked = synth(app.node.children.filter(TerraformStack.isStack).find((s) => s.node.id === "fsx")!);
+  const full = normal(defaults).get("fsx")!;
+  const kept = teardown(defaults, "keep-data").get("fsx")!;
+  const types = (json: SynthJson) => new Set(allResources(json).map(([a]) => a.split(".")[0]));
+
+  it("keeps the bucket, the keys, the security group and the logs at their addresses, with the arguments they are deployed with", () => {
+    const deployed = new Map(allResources(full));
+    const resources = allResources(parked);
+    for (const [address, body] of resources) {
+      expect(deployed.has(address)).toBe(true);
+      expect({ address, ...stateShape(body) }).toEqual({ address, ...stateShape(deployed.get(address)!) });
+    }
+    for (const type of [
+      "aws_s3_bucket",
+      "aws_s3_bucket_policy",
+      "aws_kms_key",
+      "aws_security_group",
+      "aws_vpc_security_group_egress_rule",
+      "aws_cloudwatch_log_group",
+    ])
+      expect({ type, kept: types(parked).has(type) }).toEqual({ type, kept: true });
+    // Two customer keys: the data bucket's and the file system's.
+    expect(allResources(parked).filter(([a]) => a.startsWith("aws_kms_key."))).toHaveLength(2);
+  });
+
+  it("is what a teardown keeps without the file system and its S3 link, and has nothing in the cluster", () => {
+    const withoutFileSystem = allResources(kept)
+      .map(([a]) => a)
+      .filter((a) => !/^aws_fsx_(lustre_file_system|data_repository_association)\./.test(a));
+    expect(
+      allResources(parked)
+        .map(([a]) => a)
+        .sort(),
+    ).toEqual(withoutFileSystem.sort());
+    expect([...types(parked)].filter((t) => t.startsWith("aws_fsx_") || t.startsWith("kubernetes_"))).toEqual([]);
+  });
+
+  it("leaves out every protected resource it deletes, so prevent_destroy never aborts the plan, and keeps the others", () => {
+    const parkedAddresses = new Set(allResources(parked).map(([a]) => a));
+    const protectedOnes = guarded(full);
+    const deleted = protectedOnes.filter((a) => !parkedAddresses.has(a));
+    // Terraform checks prevent_destroy against the configuration; a resource not in it has none.
+    expect(deleted).toEqual([expect.stringMatching(/^aws_fsx_lustre_file_system\./)]);
+    expect(protectedOnes.length).toBeGreaterThan(deleted.length);
+  });
+
+  it("says parked = true in its state, where the stage as deployed says false and a teardown's kept stack nothing", () => {
+    expect(parked.output?.parked).toMatchObject({ value: true });
+    expect(full.output?.parked).toMatchObject({ value: false });
+    expect(kept.output?.parked).toBeUndefined();
+  });
+
+  it("reads only the eks outputs that both eks states have, so it plans before and after a teardown", () => {
+    const outputs = (json: SynthJson) => new Set(Object.keys((json.output ?? {}) as Body));
+    const keptEks = outputs(teardown(defaults, "keep-data").get("eks")!);
+    const read = [
+      ...JSON.stringify(parked).matchAll(
+        /terraform_remote_state\.cross-stack-reference-input-eks\.outputs\.([\w.-]+)/g,
+      ),
+    ].map((m) => m[1]);
+    expect(read.length).toBeGreaterThan(0);
+    for (const output of read) expect({ output, kept: keptEks.has(output) }).toEqual({ output, kept: true });
+  });
+
+  it("lets park skip the final backup only through the stage's variable, false unless park sets it", () => {
+    const [[, fileSystem]] = allResources(full).filter(([a]) => a.startsWith("aws_fsx_lustre_file_system."));
+    expect(fileSystem.skip_final_backup).toBe("${var.skip_final_backup}");
+    expect((full as SynthJson & { variable?: Body }).variable).toEqual({
+      skip_final_backup: expect.objectContaining({ type: "bool", default: false }),
+    });
+    expect((parked as SynthJson & { variable?: Body }).variable).toBeUndefined();
+  });
+
+  it("links, as deployed, the S3 path park exports to and unpark links again", () => {
+    const [[, link]] = allResources(full).filter(([a]) => a.startsWith("aws_fsx_data_repository_association."));
+    expect(link).toMatchObject({
+      data_repository_path: parkLayout(defaults).linkedPath,
+      batch_import_meta_data_on_create: true,
+    });
+    expect(parkLayout(defaults).exportPath).toBe(link.data_repository_path);
   });
 });

@@ -6,7 +6,7 @@ import type { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import type { ITerraformDependable } from "cdktf";
+import type { IResolvable, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { protectedKey } from "./protected-key";
 
@@ -64,6 +64,14 @@ export function fsxDataRepositoryKeyStatement(args: {
   };
 }
 
+/** What the S3 link imports and exports automatically (PERSISTENT_2's data repository association). */
+export const LINK_EVENTS: readonly ("NEW" | "CHANGED" | "DELETED")[] = ["NEW", "CHANGED", "DELETED"];
+
+/** The S3 path a file system is linked to: the bucket, and the prefix without its trailing "/". */
+export function linkedS3Path(bucketName: string, prefix: string): string {
+  return `s3://${bucketName}/${prefix}`.replace(/\/$/, "");
+}
+
 /** Lustre's ports (FSx for Lustre user guide): 988, and 1018-1023 for LNet. */
 export const LUSTRE_PORT_RANGES: readonly { readonly from: number; readonly to: number }[] = [
   { from: 988, to: 988 },
@@ -105,6 +113,18 @@ export interface LustreFileSystemProps {
    * @default - none
    */
   readonly dataRepositoryDependsOn?: ITerraformDependable[];
+  /**
+   * Build the file system and its S3 link. false builds the rest (security group, logs, key) at the
+   * same construct paths: what a parked fsx stage keeps (stacks/fsx-parked-stack.ts).
+   * @default true
+   */
+  readonly withFileSystem?: boolean;
+  /**
+   * Deleting the file system skips the final backup (`skip_final_backup`, in state: the provider's
+   * delete reads it from there). PERSISTENT_2 only: the provider sends no backup setting for SCRATCH_*.
+   * @default false
+   */
+  readonly skipFinalBackup?: boolean | IResolvable;
 }
 
 /**
@@ -114,7 +134,8 @@ export interface LustreFileSystemProps {
  * Lustre traffic is allowed between the file system and the cluster's nodes only.
  */
 export class LustreFileSystem extends Construct {
-  readonly fileSystem: FsxLustreFileSystem;
+  /** Undefined when built without it (withFileSystem: false). */
+  readonly fileSystem?: FsxLustreFileSystem;
   readonly securityGroup: SecurityGroup;
   readonly key?: KmsKey;
   readonly association?: FsxDataRepositoryAssociation;
@@ -179,8 +200,9 @@ export class LustreFileSystem extends Construct {
         preventDestroy: props.preventDestroy,
       });
     }
-    const s3Path = `s3://${props.bucketName}/${props.s3Prefix}`.replace(/\/$/, "");
-    this.fileSystem = new FsxLustreFileSystem(this, "file-system", {
+    if (props.withFileSystem === false) return;
+    const s3Path = linkedS3Path(props.bucketName, props.s3Prefix);
+    const fileSystem = new FsxLustreFileSystem(this, "file-system", {
       deploymentType: props.deploymentType,
       storageType: "SSD",
       storageCapacity: props.storageCapacityGiB,
@@ -195,11 +217,11 @@ export class LustreFileSystem extends Construct {
             kmsKeyId: this.key!.arn,
             metadataConfiguration: { mode: "AUTOMATIC" },
             automaticBackupRetentionDays: 7,
-            skipFinalBackup: false,
+            skipFinalBackup: props.skipFinalBackup ?? false,
           }
         : {
             importPath: s3Path,
-            exportPath: `s3://${props.bucketName}/${props.exportPrefix}`.replace(/\/$/, ""),
+            exportPath: linkedS3Path(props.bucketName, props.exportPrefix),
             autoImportPolicy: "NEW_CHANGED_DELETED",
           }),
       tags: { Name: props.name },
@@ -208,16 +230,22 @@ export class LustreFileSystem extends Construct {
       // SCRATCH_2 imports at creation: the bucket must be there and readable first.
       dependsOn: persistent ? undefined : props.dataRepositoryDependsOn,
     });
+    this.fileSystem = fileSystem;
     if (persistent) {
       this.association = new FsxDataRepositoryAssociation(this, "s3-link", {
-        fileSystemId: this.fileSystem.id,
+        fileSystemId: fileSystem.id,
         fileSystemPath: "/",
         dataRepositoryPath: s3Path,
+        // "run an import data repository task to import metadata from the data repository to the file
+        // system after the data repository association is created" (FSx API, CreateDataRepositoryAssociation
+        // BatchImportMetaDataOnCreate), so a file system created again (npm run fsx -- unpark) lists what
+        // is in S3. The provider sends it when set (terraform-provider-aws v6.25.0,
+        // resourceDataRepositoryAssociationCreate:40-41).
         batchImportMetaDataOnCreate: true,
         dependsOn: props.dataRepositoryDependsOn,
         s3: {
-          autoImportPolicy: { events: ["NEW", "CHANGED", "DELETED"] },
-          autoExportPolicy: { events: ["NEW", "CHANGED", "DELETED"] },
+          autoImportPolicy: { events: [...LINK_EVENTS] },
+          autoExportPolicy: { events: [...LINK_EVENTS] },
         },
       });
     }

@@ -1,10 +1,14 @@
 /**
- * npm run deploy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run]
+ * npm run deploy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--skip-image-preflight]
  * npm run destroy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--delete-data]
  *
  * Every stage in order (lib/stages.ts), each through `cdktf deploy`/`cdktf destroy`, which shows the
  * plan and asks (--yes approves). A stage whose plan has nothing to change is skipped, so a run that
  * stopped is resumed by running it again, or with --from. --dry-run prints the plan and runs nothing.
+ * Before the first stage that runs an image whose promotion is unproven offline, the deploy looks
+ * it up in its registry (scripts/image-preflight.ts); --skip-image-preflight skips that.
+ * A parked fsx stage (npm run fsx -- park, scripts/fsx.ts) stays parked: its state's output says so,
+ * and the deploy deploys it from the parked synthesis, the teardown keeps it as it is.
  *
  * Executables: cdktf (the project's, on PATH under npm run), terraform (or TERRAFORM_BINARY_NAME,
  * as cdktf uses), aws, kubectl. KF_POLL_SECONDS (default 15): how often the waits look again.
@@ -22,19 +26,26 @@ import {
   describeAction,
   describeStep,
   destroyPlan,
+  IN_CLUSTER_RESOURCE,
+  interruptedParkMessage,
+  parkedDeployNotice,
   parseRunArgs,
+  readFsxState,
   parseStateLock,
   resumeCommand,
   stateLockMessage,
+  synthEnvironment,
   synthsOf,
   SYNTH_OUT,
   UsageError,
+  type FsxState,
   type RunOptions,
   type StageId,
   type Step,
   type SynthKind,
 } from "../lib/stages";
 import { CleanupError, cleanUpCluster, clusterExists } from "./cluster-cleanup";
+import { imagePreflight, ImagePreflightError, type ImagePreflightOptions } from "./image-preflight";
 import {
   commandRunner,
   install,
@@ -47,6 +58,11 @@ import {
 } from "./kubeflow-install";
 
 const ROOT = path.resolve(__dirname, "..");
+
+/** The kubeconfig the runners write for the cluster (aws eks update-kubeconfig), so kubectl never talks to another one. */
+export function kubeconfigPath(config: Config): string {
+  return path.join(ROOT, ".cache", "kubeconfig", `${config.environment}-${config.cluster.name}`);
+}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** A stage that failed; the message is what the user needs, the runner adds the stage and the resume command. */
@@ -92,6 +108,8 @@ interface Context {
   readonly config: Config;
   /** The kubeconfig this run writes for the cluster, so kubectl never talks to another one. */
   readonly kubeconfig: string;
+  /** What this run has synthesized so far. */
+  readonly synthesized: Set<SynthKind>;
   stage?: StageId;
 }
 
@@ -181,10 +199,34 @@ function writeKubeconfig(ctx: Context): void {
 const sleep = (s: number) => new Promise<void>((resolve) => setTimeout(resolve, s * 1000));
 const pollSeconds = () => Number(process.env.KF_POLL_SECONDS ?? 15);
 
+/** The fsx stage's state as `terraform show -json` gives it, from an initialized folder of the stage. */
+function fsxState(ctx: Context, synth: SynthKind): FsxState {
+  const result = terraform(ctx, synth, "fsx", ["show", "-json", "-no-color"]);
+  if (result.status !== 0) throw new StageError(`terraform show failed:\n${tail(result.stdout + result.stderr)}`);
+  return readFsxState(result.stdout);
+}
+
+/**
+ * A parked fsx stage is deployed parked (FsxParkedStack): the full stack would create the file system
+ * again. A state that says parked but still holds the file system is a park stopped halfway; that
+ * stops the run rather than finish the park (only npm run fsx -- park deletes, after its export).
+ */
+function deployParkedFsx(ctx: Context, state: FsxState): Outcome {
+  if (state.fileSystem) throw new StageError(interruptedParkMessage(state.fileSystem));
+  log(`  ${parkedDeployNotice()}`);
+  synthOnce(ctx, "fsx-parked");
+  init(ctx, "fsx-parked", "fsx");
+  return converge(ctx, "deploy", "fsx-parked", "fsx");
+}
+
 async function runStep(ctx: Context, step: Step): Promise<Outcome> {
   switch (step.action) {
     case "deploy":
       init(ctx, step.synth, step.stage);
+      if (step.stage === "fsx") {
+        const state = fsxState(ctx, step.synth);
+        if (state.parked) return deployParkedFsx(ctx, state);
+      }
       return converge(ctx, "deploy", step.synth, step.stage);
     case "destroy": {
       init(ctx, step.synth, step.stage);
@@ -200,6 +242,14 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
       const inState = stateAddresses(ctx, step.synth, step.stage);
       if (inState.length === 0) return "skipped";
       forgetObjectsOfDeletedCluster(ctx, step.synth, step.stage, inState);
+      if (step.stage === "fsx") {
+        // The kept stack holds a file system: deploying it on a parked stage would create one.
+        const state = fsxState(ctx, step.synth);
+        if (state.parked && !state.fileSystem) {
+          log("  fsx is parked: no file system and nothing in the cluster to delete; kept as it is");
+          return "kept";
+        }
+      }
       return converge(ctx, "deploy", step.synth, step.stage);
     }
     case "keep":
@@ -258,8 +308,7 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
   }
 }
 
-/** Resources that live in the cluster (Kubernetes objects, Helm releases): gone when it is. */
-export const IN_CLUSTER_RESOURCE = /^(kubernetes_[a-z0-9_]+|helm_release)\./;
+export { IN_CLUSTER_RESOURCE };
 
 /**
  * A teardown resumed after the cluster was deleted (the eks stage kept, or the cluster removed by
@@ -295,8 +344,12 @@ function unprotect(ctx: Context, synth: SynthKind, stage: StageId, inState: read
   if (status !== 0) throw new StageError(`lifting the guards of ${targets.join(", ")} failed (exit ${status})`);
 }
 
-function requireCredentials(): void {
-  const result = captured("aws", ["sts", "get-caller-identity", "--output", "json"]);
+/** Stops before anything runs when the AWS CLI or credentials are missing; says whose credentials they are. */
+export function requireCredentials(
+  run: (command: string, args: readonly string[]) => CommandResult = captured,
+  say: (line: string) => void = log,
+): void {
+  const result = run("aws", ["sts", "get-caller-identity", "--output", "json"]);
   if (result.status === 127)
     throw new UsageError("the AWS CLI (aws, v2) is required and was not found on PATH: nothing was run");
   if (result.status !== 0) {
@@ -307,17 +360,23 @@ function requireCredentials(): void {
     );
   }
   const who = JSON.parse(result.stdout) as { Arn?: string };
-  log(`AWS identity: ${who.Arn ?? "unknown"}`);
+  say(`AWS identity: ${who.Arn ?? "unknown"}`);
 }
 
 function synth(kind: SynthKind): void {
   log(`synthesizing ${SYNTH_OUT[kind]}/`);
-  const env = { ...process.env };
-  if (kind === "stages") delete env.KF_TEARDOWN;
-  else env.KF_TEARDOWN = kind;
-  const result = captured("cdktf", ["synth", "--output", SYNTH_OUT[kind]], env);
+  const result = captured("cdktf", ["synth", "--output", SYNTH_OUT[kind]], synthEnvironment(kind, process.env));
   if (result.status !== 0)
     throw new UsageError(`cdktf synth failed, nothing was run:\n${tail(result.stdout + result.stderr)}`);
+}
+
+/** A synthesis a stage finds it needs on the way (the parked fsx stage): once per run. */
+function synthOnce(ctx: Context, kind: SynthKind): void {
+  if (ctx.synthesized.has(kind)) return;
+  log(`  synthesizing ${SYNTH_OUT[kind]}/`);
+  const result = captured("cdktf", ["synth", "--output", SYNTH_OUT[kind]], synthEnvironment(kind, process.env));
+  if (result.status !== 0) throw new StageError(`cdktf synth failed:\n${tail(result.stdout + result.stderr)}`);
+  ctx.synthesized.add(kind);
 }
 
 async function confirmDeleteData(config: Config, steps: readonly Step[]): Promise<void> {
@@ -337,7 +396,7 @@ async function confirmDeleteData(config: Config, steps: readonly Step[]): Promis
  * provider cache cdktf itself sets up (~/.terraform.d/plugin-cache unless told otherwise), so the
  * plans this runner makes share the providers cdktf downloaded.
  */
-function prepareEnvironment(): void {
+export function prepareEnvironment(): void {
   process.env.CHECKPOINT_DISABLE = "1";
   if (!process.env.TF_PLUGIN_CACHE_DIR && !process.env.CDKTF_DISABLE_PLUGIN_CACHE_ENV) {
     process.env.TF_PLUGIN_CACHE_DIR = path.join(homedir(), ".terraform.d", "plugin-cache");
@@ -345,8 +404,25 @@ function prepareEnvironment(): void {
   }
 }
 
-export async function main(command: "deploy" | "destroy", argv: readonly string[]): Promise<void> {
+/** The deploy's flag that turns the image preflight off (parsed by lib/stages.ts). */
+export const SKIP_IMAGE_PREFLIGHT = "--skip-image-preflight";
+
+/** What a run can be given in place of the real thing, for tests that run it in-process. */
+export interface RunnerOptions {
+  /**
+   * The image preflight's registry and images (ImagePreflightOptions), or false for none.
+   * @default the registries themselves, and the unproven images of the stacks just synthesized
+   */
+  readonly imagePreflight?: Partial<Omit<ImagePreflightOptions, "log" | "outdir">> | false;
+}
+
+export async function main(
+  command: "deploy" | "destroy",
+  argv: readonly string[],
+  runner: RunnerOptions = {},
+): Promise<void> {
   const options = parseRunArgs(command, argv);
+  const skipPreflight = options.skipImagePreflight;
   const config = loadConfig(configPathFromEnv());
   const steps = command === "deploy" ? deployPlan(options) : destroyPlan(options, config);
 
@@ -354,6 +430,12 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
     command === "deploy" ? "deploy" : options.deleteData ? "destroy, deleting the data" : "destroy, keeping the data";
   log(`${title}: ${steps.length} stage${steps.length === 1 ? "" : "s"}, in order`);
   steps.forEach((s, i) => log(`  ${i + 1}. ${describeStep(s)}`));
+  const preflight = command === "deploy" && !skipPreflight && runner.imagePreflight !== false;
+  if (preflight && options.dryRun)
+    log(
+      "  before the first stage that runs an image whose promotion is unproven offline (npm run conformance names it), " +
+        `that image is looked up in its registry (${SKIP_IMAGE_PREFLIGHT} skips this)`,
+    );
   if (options.dryRun) return;
 
   prepareEnvironment();
@@ -366,8 +448,13 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
     command,
     options,
     config,
-    kubeconfig: path.join(ROOT, ".cache", "kubeconfig", `${config.environment}-${config.cluster.name}`),
+    kubeconfig: kubeconfigPath(config),
+    synthesized: new Set(synthsOf(steps)),
   };
+  // Only a stage's deploy runs its images; the lookups are made when the first such stage is reached.
+  const beforeStage = preflight
+    ? imagePreflight({ ...(runner.imagePreflight || {}), outdir: path.join(ROOT, SYNTH_OUT.stages), log })
+    : undefined;
   const started = Date.now();
   for (const [i, step] of steps.entries()) {
     const at = `[${i + 1}/${steps.length}] ${step.stage}`;
@@ -376,9 +463,14 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
     ctx.stage = step.stage;
     let outcome: Outcome;
     try {
+      if (beforeStage && step.action === "deploy") await beforeStage(step.stage);
       outcome = await runStep(ctx, step);
     } catch (err) {
-      const known = err instanceof StageError || err instanceof InstallError || err instanceof CleanupError;
+      const known =
+        err instanceof StageError ||
+        err instanceof InstallError ||
+        err instanceof CleanupError ||
+        err instanceof ImagePreflightError;
       const reason = known ? (err as Error).message : String(err instanceof Error ? err.stack : err);
       throw new StageError(
         `${command} stopped at stage ${step.stage} (${i + 1} of ${steps.length}) after ${elapsed(Date.now() - t0)}:\n` +
@@ -392,9 +484,13 @@ export async function main(command: "deploy" | "destroy", argv: readonly string[
 }
 
 /** Runs `main` as the command line does: its exit status, with the reason for a failure on stderr. */
-export async function runCommandLine(command: "deploy" | "destroy", argv: readonly string[]): Promise<number> {
+export async function runCommandLine(
+  command: "deploy" | "destroy",
+  argv: readonly string[],
+  runner: RunnerOptions = {},
+): Promise<number> {
   try {
-    await main(command, argv);
+    await main(command, argv, runner);
     return 0;
   } catch (err) {
     const known =

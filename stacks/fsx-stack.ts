@@ -1,5 +1,5 @@
 import { DataKubernetesResources } from "@cdktf/provider-kubernetes/lib/data-kubernetes-resources";
-import { Fn, Op } from "cdktf";
+import { Fn, Op, TerraformOutput, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { FSX_CSI_DRIVER_OBJECTS } from "../generated/fsx-csi-driver";
 import { ClusterProviders } from "../constructs/cluster-providers";
@@ -12,6 +12,7 @@ import { fsxCsiControllerStatements } from "../lib/fsx-csi-policy";
 import type { GeneratedObject } from "../lib/generated-object";
 import type { Config } from "../config/schema";
 import { LUSTRE_CLIENT_FAILED_LABEL, LUSTRE_CLIENT_LABEL } from "../lib/node-user-data";
+import { FSX_CLAIM_NAME, FSX_PARKED_OUTPUT, FSX_SKIP_FINAL_BACKUP_VARIABLE } from "../lib/stages";
 import { allowPolicyException } from "../policy/exceptions";
 import { BaseStack, type BaseStackProps } from "./base-stack";
 import type { EksStackOutputs } from "./eks-stack";
@@ -35,12 +36,38 @@ export interface SharedDataPlacement {
   readonly partition: string;
   /** @default false */
   readonly forceDestroyBucket?: boolean;
+  /**
+   * Build the file system and its S3 link; false leaves them out (a parked stage, FsxParkedStack).
+   * @default true
+   */
+  readonly withFileSystem?: boolean;
 }
+
+/** The shared volume's claim in the team's profile namespace (kubeflow.profile.name). */
+export const SHARED_CLAIM_NAME = FSX_CLAIM_NAME;
+
+/**
+ * The output that says whether the file system is parked (npm run fsx -- park): false here, true
+ * from FsxParkedStack, absent from FsxKeptStack. `npm run deploy` reads it before the stage
+ * (lib/stages.ts, readFsxState), so a parked file system stays parked.
+ */
+export const PARKED_OUTPUT = FSX_PARKED_OUTPUT;
+
+/**
+ * The variable `npm run fsx -- park` sets (only there, in a plan targeting the file system alone)
+ * so the deletion that follows skips the final backup. The provider's delete reads
+ * `skip_final_backup` from state (terraform-provider-aws v6.25.0, resourceLustreFileSystemDelete
+ * lines 44-46 in lonegunmanb/terraform-provider-aws-index), so it must be true there before the
+ * resource leaves the configuration; changing it is a state-only update (the vendored
+ * upstream/terraform-provider-aws/index/internal/service/fsx/func.resourceLustreFileSystemUpdate.goindex:62-64
+ * leaves it out of UpdateFileSystem).
+ */
+export const SKIP_FINAL_BACKUP_VARIABLE = FSX_SKIP_FINAL_BACKUP_VARIABLE;
 
 /**
  * The fsx stage's data: the data bucket (when the config creates it) and the Lustre file system
- * linked to it. Built by FsxStack and, at the same construct paths, by FsxKeptStack, so a teardown
- * that keeps the data leaves them untouched.
+ * linked to it. Built by FsxStack and, at the same construct paths, by FsxKeptStack (so a teardown
+ * that keeps the data leaves them untouched) and, without the file system, by FsxParkedStack.
  */
 export function sharedData(
   scope: Construct,
@@ -69,6 +96,15 @@ export function sharedData(
     });
   }
 
+  const withFileSystem = placement.withFileSystem ?? true;
+  const skipFinalBackup = withFileSystem
+    ? new TerraformVariable(scope, SKIP_FINAL_BACKUP_VARIABLE, {
+        type: "bool",
+        default: false,
+        description:
+          "true only in the plan npm run fsx -- park makes before deleting the file system: it skips the final backup",
+      })
+    : undefined;
   const lustre = new LustreFileSystem(scope, "lustre", {
     name: `${config.cluster.name}-shared`,
     vpcId: placement.vpcId,
@@ -83,9 +119,11 @@ export function sharedData(
     logRetentionDays: config.cluster.logRetentionDays,
     preventDestroy: config.protection.preventDestroy,
     dataRepositoryDependsOn: dataBucket ? [dataBucket.bucket, dataBucket.encryption, dataBucket.key] : undefined,
+    withFileSystem,
+    skipFinalBackup: skipFinalBackup?.booleanValue,
   });
 
-  if (fsx.deploymentType === "SCRATCH_2") {
+  if (fsx.deploymentType === "SCRATCH_2" && lustre.fileSystem) {
     allowPolicyException(
       lustre.fileSystem,
       "CKV_AWS_190",
@@ -150,6 +188,8 @@ export class FsxStack extends BaseStack {
       forceDestroyBucket: props.forceDestroyBucket,
     });
     this.lustre = data.lustre;
+    const fileSystem = this.lustre.fileSystem;
+    if (!fileSystem) throw new Error("FsxStack builds the file system");
     const { accountId: account, partition } = this;
 
     if (fsx.dynamicProvisioning) {
@@ -203,13 +243,19 @@ export class FsxStack extends BaseStack {
         },
       ],
       provider: providers.kubernetes!,
-      fileSystemId: this.lustre.fileSystem.id,
-      dnsName: this.lustre.fileSystem.dnsName,
-      mountName: this.lustre.fileSystem.mountName,
+      fileSystemId: fileSystem.id,
+      dnsName: fileSystem.dnsName,
+      mountName: fileSystem.mountName,
       capacityGiB: fsx.storageCapacityGiB,
       namespace: config.kubeflow.profile.name,
+      claimName: SHARED_CLAIM_NAME,
       nodeRequirements: LUSTRE_NODE_REQUIREMENTS,
       dependsOn: [...this.driver.manifests.values(), ...(this.lustre.association ? [this.lustre.association] : [])],
+    });
+
+    new TerraformOutput(this, PARKED_OUTPUT, {
+      value: false,
+      description: "Whether the file system is parked (npm run fsx -- park): never, in this form of the stage",
     });
   }
 }
