@@ -357,7 +357,7 @@ describe("the fsx stage parked (npm run fsx -- park)", () => {
     const [[, fileSystem]] = allResources(full).filter(([a]) => a.startsWith("aws_fsx_lustre_file_system."));
     expect(fileSystem.skip_final_backup).toBe("${var.skip_final_backup}");
     expect((full as SynthJson & { variable?: Body }).variable).toEqual({
-      skip_final_backup: expect.objectContaining({ type: "bool", default: false }),
+      skip_final_backup: expect.objectContaining({ type: "bool", default: true }),
     });
     expect((parked as SynthJson & { variable?: Body }).variable).toBeUndefined();
   });

@@ -122,7 +122,8 @@ export interface LustreFileSystemProps {
   /**
    * Deleting the file system skips the final backup (`skip_final_backup`, in state: the provider's
    * delete reads it from there). PERSISTENT_2 only: the provider sends no backup setting for SCRATCH_*.
-   * @default false
+   * FSx takes no backups of a file system linked to S3, which this one always is.
+   * @default true
    */
   readonly skipFinalBackup?: boolean | IResolvable;
 }
@@ -216,8 +217,12 @@ export class LustreFileSystem extends Construct {
             perUnitStorageThroughput: props.throughputPerTiB,
             kmsKeyId: this.key!.arn,
             metadataConfiguration: { mode: "AUTOMATIC" },
-            automaticBackupRetentionDays: 7,
-            skipFinalBackup: props.skipFinalBackup ?? false,
+            // "File system backups aren't supported on file systems that are linked to an Amazon
+            // S3 data repository" (FSx for Lustre guide, Using data repositories; CreateBackup:
+            // Lustre backups only for file systems "not linked to a data repository"). This one
+            // is linked, so no automatic backups and no final backup: its data lives in the bucket.
+            automaticBackupRetentionDays: 0,
+            skipFinalBackup: props.skipFinalBackup ?? true,
           }
         : {
             importPath: s3Path,

@@ -459,15 +459,6 @@ export function usageRates(config: Config, source: PriceSource, volumes: Kubeflo
       figures: workspace.figures,
     });
   }
-  if (config.fsx.deploymentType === "PERSISTENT_2") {
-    rates.push({
-      item: "FSx automatic backups (7 days, incremental)",
-      rate: unknown("no public source was found for the FSx for Lustre backup storage price"),
-      unit: "per GB-month",
-      note: "changed data only",
-      figures: [],
-    });
-  }
   return rates;
 }
 

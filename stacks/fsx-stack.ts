@@ -100,9 +100,11 @@ export function sharedData(
   const skipFinalBackup = withFileSystem
     ? new TerraformVariable(scope, SKIP_FINAL_BACKUP_VARIABLE, {
         type: "bool",
-        default: false,
+        // FSx takes no backups of a file system linked to S3 (constructs/lustre-file-system.ts), so
+        // a deletion never takes a final one; park still makes sure of it in state.
+        default: true,
         description:
-          "true only in the plan npm run fsx -- park makes before deleting the file system: it skips the final backup",
+          "Skip the final backup when the file system is deleted (FSx takes no backups of a file system linked to S3)",
       })
     : undefined;
   const lustre = new LustreFileSystem(scope, "lustre", {
