@@ -866,6 +866,12 @@ const deleteIdOfCall = (args: readonly string[]) =>
  * The Kubeflow Trainer and JobSet objects of the 26.03 render, which installs before the overlay
  * left them out applied: the render names its files by kind, namespace and name.
  */
+/**
+ * The core's policy for the kubeflow-system namespace, which holds only Trainer and JobSet: an
+ * install before the inventory applied it, and it goes with them.
+ */
+const KUBEFLOW_SYSTEM_POLICY =
+  "NetworkPolicy.networking.k8s.io default-allow-same-namespace-kubeflow-system kubeflow-system";
 const trainerAndJobSet = (render: readonly RenderObject[]) =>
   render.filter((o) => /jobset|trainer|trainingruntime/.test(o.file));
 
@@ -1088,13 +1094,14 @@ describe("Kubeflow install of the committed 26.03 render", () => {
         .deleted()
         .map((c) => deleteIdOfCall(c.args))
         .sort(),
-    ).toEqual(old.map(deleteId).sort());
+    ).toEqual([...old.map(deleteId), KUBEFLOW_SYSTEM_POLICY].sort());
     expect(opts.lines).toContain(
-      "removing what installs before the inventory existed applied and this one does not (Kubeflow Trainer and JobSet of the 26.03 render), where present: 41 objects",
+      "removing what installs before the inventory existed applied and this one does not (Kubeflow Trainer and JobSet of the 26.03 render), where present: 42 objects",
     );
     expect(opts.lines.filter((l) => l.startsWith("  deleted: "))).toHaveLength(4);
-    expect(opts.lines.filter((l) => l.startsWith("  not present: "))).toHaveLength(37);
-    expect(kubectl.inventory()!.objects.trim().split("\n")).toHaveLength(plan.documents.length + 4);
+    expect(opts.lines.filter((l) => l.startsWith("  not present: "))).toHaveLength(38);
+    // The plan, its 4 Secrets, and the kubeflow-system Namespace, left in place (it holds data).
+    expect(kubectl.inventory()!.objects.trim().split("\n")).toHaveLength(plan.documents.length + 5);
 
     // A cluster without those namespaces never had an install: nothing to remove.
     const fresh = readyCluster(plan);
@@ -1111,9 +1118,12 @@ describe("Kubeflow install of the committed 26.03 render", () => {
     expect(kubectl.applied()).toEqual([]);
     const removals = opts.lines.filter((l) => l.startsWith("   - "));
     expect(removals.map((l) => l.slice(5)).sort()).toEqual(
-      trainerAndJobSet(renderObjects())
-        .map((o) => `${typeOf(o)} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`)
-        .sort(),
+      [
+        ...trainerAndJobSet(renderObjects()).map(
+          (o) => `${typeOf(o)} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`,
+        ),
+        "NetworkPolicy.networking.k8s.io kubeflow-system/default-allow-same-namespace-kubeflow-system",
+      ].sort(),
     );
     expect(removals[removals.length - 1]).toMatch(/^ {3}- CustomResourceDefinition\.apiextensions\.k8s\.io /);
     expect(opts.lines.join("\n")).toMatch(/3\. CRDs \(\d+\), then wait until they are established/);
@@ -1153,6 +1163,58 @@ describe("Kubeflow install of the committed 26.03 render", () => {
     stuck: trainerFinalizer,
   });
 
+  describe("a component the last install applied and kubeflow.components now leaves out", () => {
+    const kubectl0 = fakeKubectl();
+    const defaultPlan = installPlan(
+      { ...TEST_PARAMS, components: ["notebooks", "pipelines", "katib"] },
+      installSecrets(kubectl0.runner),
+      kubectl0.runner,
+    );
+    // What an install of every installable component recorded (the build of TEST_PARAMS).
+    const everything: FakeCluster = {
+      inventory: { version: "26.03", objects: realPlan().documents.map(inventoryLine).join("\n") },
+    };
+    const INFERENCE_SERVICE = {
+      apiVersion: "serving.kserve.io/v1beta1",
+      kind: "InferenceService",
+      namespace: "team",
+      name: "sklearn",
+    };
+
+    it("stops before changing anything, naming the components and how many objects go", async () => {
+      const kubectl = readyCluster(defaultPlan, everything);
+      const error = await installPlanned(defaultPlan, options(undefined), kubectl.runner).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(InstallError);
+      // sources.json: KServe's four resources render 67 + 8 + 81 + 8 objects, less the knative-serving
+      // Namespace (kept on prune: it holds data), plus the two core NetworkPolicies for its pods; Spark's
+      // resource renders 21, plus the core NetworkPolicy for its webhook's pods.
+      expect((error as Error).message).toBe(
+        "kubeflow.components leaves out kserve (165 objects), spark (22 objects), which the last install applied: " +
+          "add them to kubeflow.components in the config to keep them, or run the install with --remove-components " +
+          "(npm run kubeflow -- install, or npm run deploy) to remove them. Nothing was changed.",
+      );
+      expect(kubectl.deleted()).toEqual([]);
+      expect(kubectl.applied()).toEqual([]);
+    });
+
+    it("with --remove-components, keeps KServe whole while an InferenceService remains, and removes Spark", async () => {
+      const kubectl = readyCluster(defaultPlan, {
+        ...everything,
+        instances: { "inferenceservices.serving.kserve.io": [INFERENCE_SERVICE] },
+      });
+      const opts = options(undefined, { removeComponents: true });
+      await expect(installPlanned(defaultPlan, opts, kubectl.runner)).resolves.toBe("installed");
+      expect(opts.lines).toContain(
+        "kept CRD inferenceservices.serving.kserve.io: 1 InferenceService remains (team/sklearn); delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first",
+      );
+      const deleted = kubectl.deleted().map((c) => deleteIdOfCall(c.args));
+      // KServe's controller, which finalizes InferenceServices, and its webhooks stay; Spark's controller goes.
+      expect(deleted).not.toContain("Deployment.apps kserve-controller-manager kubeflow");
+      expect(deleted.filter((d) => /kserve|knative/.test(d))).toEqual([]);
+      expect(deleted).toContain("Deployment.apps spark-operator-controller kubeflow");
+    });
+  });
+
   it("keeps the Trainer and JobSet CRDs, with what a remaining TrainJob needs, names why, and removes them once it is gone", async () => {
     const plan = realPlan();
     const old = trainerAndJobSet(renderObjects());
@@ -1172,13 +1234,14 @@ describe("Kubeflow install of the committed 26.03 render", () => {
         .sort(),
     );
     expect(kubectl.deleted()).toEqual([]);
-    // One line per CRD, those that hold the objects first, and what stays with them.
+    // One line per CRD, those that hold the objects first, and what stays with them: the other 37 of
+    // the 41, and the core's policy for kubeflow-system, which holds only them.
     expect(opts.lines.filter((l) => l.startsWith("kept "))).toEqual([
-      "kept CRD trainjobs.trainer.kubeflow.org: 1 TrainJob remains (team/mnist); delete them, or run with --prune-crds-with-instances",
+      "kept CRD trainjobs.trainer.kubeflow.org: 1 TrainJob remains (team/mnist); delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first",
       "kept CRD trainingruntimes.trainer.kubeflow.org: part of Kubeflow Trainer, kept while TrainJobs remain",
       "kept CRD clustertrainingruntimes.trainer.kubeflow.org: part of Kubeflow Trainer, kept while TrainJobs remain",
-      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/mnist); delete them, or run with --prune-crds-with-instances",
-      "kept with them, so that those objects keep working: 37 objects of Kubeflow Trainer and JobSet; they stay in " +
+      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/mnist); delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first",
+      "kept with them, since their controllers and webhooks serve and finalize those objects: 38 objects of Kubeflow Trainer and JobSet; they stay in " +
         "kube-system/kubeflow-install-inventory, and a later install removes them once those objects are gone",
     ]);
     const recorded = kubectl.inventory()!.objects;
@@ -1209,7 +1272,7 @@ describe("Kubeflow install of the committed 26.03 render", () => {
         .deleted()
         .map((c) => deleteIdOfCall(c.args))
         .sort(),
-    ).toEqual(old.map(deleteId).sort());
+    ).toEqual([...old.map(deleteId), KUBEFLOW_SYSTEM_POLICY].sort());
     expect(next.lines.filter((l) => l.startsWith("kept "))).toEqual([]);
     expect(later.inventory()!.objects).not.toMatch(/jobset|trainer/);
   });
@@ -1322,10 +1385,10 @@ describe("Kubeflow install's inventory", () => {
         .sort(),
     ).toEqual([...trainer, widgetController].map(deleteId).sort());
     expect(opts.lines.filter((l) => l.startsWith("kept "))).toEqual([
-      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/sweep); delete them, or run with --prune-crds-with-instances",
-      "kept CRD widgets.example.com: 1 Widget remains (team/w1); delete them, or run with --prune-crds-with-instances",
+      "kept CRD jobsets.jobset.x-k8s.io: 1 JobSet remains (team/sweep); delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first",
+      "kept CRD widgets.example.com: 1 Widget remains (team/w1); delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first",
       // JobSet's 17 objects besides its CRD, and the Widget of the inventory.
-      "kept with them, so that those objects keep working: 18 objects of JobSet and API group example.com; " +
+      "kept with them, since their controllers and webhooks serve and finalize those objects: 18 objects of JobSet and API group example.com; " +
         "they stay in kube-system/kubeflow-install-inventory, and a later install removes them once those objects are gone",
     ]);
     const recorded = kubectl.inventory()!.objects;

@@ -228,6 +228,12 @@ describe("arguments", () => {
     expect(resumeCommand("deploy", "addons", options)).toBe(
       "npm run deploy -- --from addons --yes --skip-image-preflight",
     );
+    // The Kubeflow install's flags ride along, and a resume keeps them too.
+    const install = parseRunArgs("deploy", ["--remove-components", "--prune-crds-with-instances"]);
+    expect([install.removeComponents, install.pruneCrdsWithInstances]).toEqual([true, true]);
+    expect(resumeCommand("deploy", "kubeflow-install", install)).toBe(
+      "npm run deploy -- --from kubeflow-install --remove-components --prune-crds-with-instances",
+    );
     expect(() => parseRunArgs("destroy", ["--skip-image-preflight"])).toThrow(
       'unknown argument "--skip-image-preflight": npm run destroy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--delete-data]',
     );

@@ -162,8 +162,61 @@ export function fileOwners(version: string, sources: RenderSources): Map<string,
 }
 
 /**
+ * The components each core object of the render serves alone: a core object whose selector
+ * selects pods of the render, all of components (not the core), gets theirs; a core Namespace whose
+ * objects (policies aside) are all of components gets theirs, and so do the core objects in it.
+ * Objects that serve the core, or several components, or nothing the render runs, have none.
+ */
+export function servedComponents(
+  version: string,
+  files: readonly string[],
+  sources: RenderSources,
+  read: (file: string) => string,
+): Map<string, ReadonlySet<KubeflowComponent>> {
+  const owners = fileOwners(version, sources);
+  const ownerOf = (file: string) => {
+    const owner = owners.get(file);
+    if (!owner) throw new ComponentSelectionError(`${file} is in no resource of sources.json`);
+    return owner;
+  };
+  // Only selectors, namespaces and workloads are parsed (CRDs are most of the render's bytes).
+  const objects = new Map<string, RenderedObject>();
+  const namespaces = new Map<string, string | undefined>();
+  for (const f of files) {
+    const text = read(f);
+    if (PARSED.test(f)) objects.set(f, parseAllDocuments(text)[0]?.toJS() as RenderedObject);
+    namespaces.set(f, NAMESPACE.exec(text)?.[1]);
+  }
+  const workloads = [...objects].filter(([, o]) => podLabels(o) !== undefined);
+  const served = new Map<string, ReadonlySet<KubeflowComponent>>();
+  const componentsOf = (of: readonly string[]) => {
+    const found = of.map(ownerOf);
+    return found.length > 0 && !found.includes("core") ? new Set(found as KubeflowComponent[]) : undefined;
+  };
+  for (const [file, o] of objects) {
+    if (ownerOf(file) !== "core") continue;
+    const selector = podSelectorOf(o);
+    if (selector !== undefined) {
+      const pods = workloads
+        .filter(([f, w]) => namespaces.get(f) === o.metadata?.namespace && selects(selector, podLabels(w)!))
+        .map(([f]) => f);
+      const by = componentsOf(pods);
+      if (by) served.set(file, by);
+    } else if (o.kind === "Namespace") {
+      const inside = files.filter((f) => namespaces.get(f) === o.metadata?.name && !f.startsWith("networkpolicy-"));
+      const by = componentsOf(inside);
+      if (by) {
+        served.set(file, by);
+        for (const f of files) if (namespaces.get(f) === o.metadata?.name && ownerOf(f) === "core") served.set(f, by);
+      }
+    }
+  }
+  return served;
+}
+
+/**
  * The render's files to install for a selection, in the render's order: the core's and the selected
- * components', minus the core's NetworkPolicies and Namespaces that serve only components left out.
+ * components', minus the core's objects that serve only components left out (servedComponents).
  * `read` gives a file's text (the render directory's, by default).
  */
 export function selectRenderFiles(
@@ -174,38 +227,13 @@ export function selectRenderFiles(
   read: (file: string) => string,
 ): string[] {
   const owners = fileOwners(version, sources);
-  const installed = (file: string) => {
-    const owner = owners.get(file);
-    if (!owner) throw new ComponentSelectionError(`${file} is in no resource of sources.json`);
-    return owner === "core" || components.includes(owner);
-  };
-  // Only policies, namespaces and workloads are parsed (CRDs are most of the render's bytes).
-  const objects = new Map<string, RenderedObject>();
-  const namespaces = new Map<string, string | undefined>();
-  for (const f of files) {
-    const text = read(f);
-    if (PARSED.test(f)) objects.set(f, parseAllDocuments(text)[0]?.toJS() as RenderedObject);
-    namespaces.set(f, NAMESPACE.exec(text)?.[1]);
-  }
-  const workloads = [...objects].filter(([, o]) => podLabels(o) !== undefined);
-  const dropped = new Set<string>();
-  for (const [file, o] of objects) {
-    if (!installed(file)) continue;
-    const selector = podSelectorOf(o);
-    if (selector !== undefined) {
-      const pods = workloads.filter(
-        ([f, w]) => namespaces.get(f) === o.metadata?.namespace && selects(selector, podLabels(w)!),
-      );
-      if (pods.length > 0 && !pods.some(([f]) => installed(f))) dropped.add(file);
-    } else if (o.kind === "Namespace") {
-      const inside = files.filter((f) => namespaces.get(f) === o.metadata?.name && !f.startsWith("networkpolicy-"));
-      if (inside.length > 0 && !inside.some(installed)) {
-        dropped.add(file);
-        for (const f of files) if (namespaces.get(f) === o.metadata?.name) dropped.add(f);
-      }
-    }
-  }
-  return files.filter((f) => installed(f) && !dropped.has(f));
+  const served = servedComponents(version, files, sources, read);
+  return files.filter((f) => {
+    const owner = owners.get(f)!;
+    if (owner !== "core") return components.includes(owner);
+    const by = served.get(f);
+    return by === undefined || components.some((c) => by.has(c));
+  });
 }
 
 /** Every component a release can install: what conformance checks and records the images of. */

@@ -16,6 +16,7 @@ import {
   type KubeflowComponent,
 } from "./kubeflow-components";
 import { INGRESS_GROUP_NAME, INGRESS_NAME, INGRESS_NAMESPACE } from "./kubeflow";
+import { parseImageReference } from "./image-ref";
 import { sha256 } from "./provenance";
 import { BUSYBOX_IMAGE } from "./versions";
 
@@ -487,10 +488,11 @@ const COMPONENT_RESOURCES: Readonly<Record<string, KubeflowComponent>> = {
   "llmisvc-webhook-network-policy.yaml": "kserve",
 };
 
-/** The tag of the first `image:` in a rendered file (`image: repo:tag`). */
+/** The version tag of the first `image:` in a rendered file; refuses an image pinned by digest alone. */
 function renderedImageTag(renderDir: string, file: string): string {
-  const tag = /^\s+image: \S+:([^\s:@]+)$/m.exec(readFileSync(path.join(renderDir, file), "utf8"))?.[1];
-  if (!tag) throw new Error(`${file}: no tagged image in the render`);
+  const image = /^\s+image: (\S+)$/m.exec(readFileSync(path.join(renderDir, file), "utf8"))?.[1];
+  const tag = image === undefined ? undefined : parseImageReference(image).tag;
+  if (!tag) throw new Error(`${file}: its image ${image ?? "(none)"} names no version tag, which the overlay needs here`);
   return tag;
 }
 

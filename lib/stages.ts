@@ -84,6 +84,10 @@ export interface RunOptions {
   readonly deleteData: boolean;
   /** deploy only: no registry lookup of images whose promotion is unproven offline (scripts/image-preflight.ts). */
   readonly skipImagePreflight: boolean;
+  /** deploy only, for the Kubeflow install: remove the components kubeflow.components leaves out. */
+  readonly removeComponents?: boolean;
+  /** deploy only, for the Kubeflow install: delete users' objects of the CRDs it removes first. */
+  readonly pruneCrdsWithInstances?: boolean;
 }
 
 function stageId(value: string | undefined, flag: string): StageId {
@@ -104,12 +108,16 @@ export function parseRunArgs(command: "deploy" | "destroy", argv: readonly strin
   let dryRun = false;
   let deleteData = false;
   let skipImagePreflight = false;
+  let removeComponents = false;
+  let pruneCrdsWithInstances = false;
   const flags = [
     "--from <stage>",
     "--only <stage>",
     "--yes",
     "--dry-run",
-    ...(command === "destroy" ? ["--delete-data"] : ["--skip-image-preflight"]),
+    ...(command === "destroy"
+      ? ["--delete-data"]
+      : ["--skip-image-preflight", "--remove-components", "--prune-crds-with-instances"]),
   ];
   for (let i = 0; i < argv.length; i++) {
     const [arg, inline] = argv[i].split("=", 2) as [string, string | undefined];
@@ -121,10 +129,21 @@ export function parseRunArgs(command: "deploy" | "destroy", argv: readonly strin
     else if (arg === "--dry-run") dryRun = true;
     else if (arg === "--delete-data" && command === "destroy") deleteData = true;
     else if (arg === "--skip-image-preflight" && command === "deploy") skipImagePreflight = true;
+    else if (arg === "--remove-components" && command === "deploy") removeComponents = true;
+    else if (arg === "--prune-crds-with-instances" && command === "deploy") pruneCrdsWithInstances = true;
     else throw new UsageError(`unknown argument "${argv[i]}": npm run ${command} -- [${flags.join("] [")}]`);
   }
   if (from && only) throw new UsageError("--from and --only together: give one of them");
-  return { from, only, yes, dryRun, deleteData, skipImagePreflight };
+  return {
+    from,
+    only,
+    yes,
+    dryRun,
+    deleteData,
+    skipImagePreflight,
+    ...(removeComponents ? { removeComponents } : {}),
+    ...(pruneCrdsWithInstances ? { pruneCrdsWithInstances } : {}),
+  };
 }
 
 /** What each stage keeps in a teardown that keeps the data, for the plan and the README. */
@@ -244,6 +263,8 @@ export function resumeCommand(command: "deploy" | "destroy", stage: StageId, opt
     options.yes ? "--yes" : "",
     options.deleteData ? "--delete-data" : "",
     options.skipImagePreflight ? "--skip-image-preflight" : "",
+    options.removeComponents ? "--remove-components" : "",
+    options.pruneCrdsWithInstances ? "--prune-crds-with-instances" : "",
   ]
     .filter(Boolean)
     .join(" ");

@@ -1,5 +1,6 @@
 /**
  * npm run deploy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--skip-image-preflight]
+ *                     [--remove-components] [--prune-crds-with-instances]   (passed to the Kubeflow install)
  * npm run destroy -- [--from <stage>] [--only <stage>] [--yes] [--dry-run] [--delete-data]
  *
  * Every stage in order (lib/stages.ts), each through `cdktf deploy`/`cdktf destroy`, which shows the
@@ -265,6 +266,8 @@ async function runStep(ctx: Context, step: Step): Promise<Outcome> {
         log,
         sleep,
         now: () => Date.now(),
+        pruneCrdsWithInstances: ctx.options.pruneCrdsWithInstances,
+        removeComponents: ctx.options.removeComponents,
         confirm: ctx.options.yes
           ? undefined
           : async (plan) => {

@@ -29,6 +29,14 @@ import {
 import { INGRESS_NAME, INGRESS_NAMESPACE } from "../lib/kubeflow";
 import { renderDir, verifyRender } from "../lib/kubeflow-release";
 import {
+  fileOwners,
+  installableComponents,
+  readRenderSources,
+  servedComponents,
+  type KubeflowComponent,
+  type ResourceOwner,
+} from "../lib/kubeflow-components";
+import {
   COMPONENTS,
   componentOf,
   crdGroup,
@@ -764,6 +772,45 @@ export function renderEntries(version: string, root?: string): InventoryEntry[] 
     .map(entryOf);
 }
 
+/**
+ * The Kubeflow component (lib/kubeflow-components.ts) each object of a render belongs to, by the
+ * resource of upstream's example that renders it (sources.json); "core" for the platform core.
+ * Objects not in the render (ours, the Secrets) have none.
+ */
+export function renderOwners(version: string, root?: string): (e: InventoryEntry) => ResourceOwner | undefined {
+  const dir = renderDir(version, root);
+  let owners: Map<string, ResourceOwner> | undefined;
+  try {
+    const sources = readRenderSources(dir);
+    owners = fileOwners(version, sources);
+    // A core object that serves one component alone (its pods' policy, its namespace) goes with it.
+    const files = [...owners.keys()];
+    for (const [file, by] of servedComponents(version, files, sources, (f) => readFileSync(path.join(dir, f), "utf8")))
+      if (by.size === 1) owners.set(file, [...by][0]);
+  } catch {
+    owners = undefined; // a render without sources.json (a test's small one), or a version with no table
+  }
+  return (e) => owners?.get(fileNameOf(e));
+}
+
+/**
+ * The Kubeflow components a removal takes away that the config could keep (installable with the
+ * release), with how many of their objects go: removing one needs --remove-components.
+ */
+export function componentsRemoved(
+  version: string,
+  remove: readonly InventoryEntry[],
+  owner: (e: InventoryEntry) => ResourceOwner | undefined,
+): { component: KubeflowComponent; objects: number }[] {
+  const installable = installableComponents(version);
+  const counts = new Map<KubeflowComponent, number>();
+  for (const e of remove) {
+    const o = owner(e);
+    if (o !== undefined && o !== "core" && installable.includes(o)) counts.set(o, (counts.get(o) ?? 0) + 1);
+  }
+  return [...counts].map(([component, objects]) => ({ component, objects }));
+}
+
 /** What the install removes before applying, and where it learned that those objects were ours. */
 export interface PrunePlan extends Prune {
   readonly source: "inventory" | "legacy" | "none";
@@ -802,9 +849,18 @@ export function prunePlan(
   const existing = run("kubectl", ["get", "namespaces", ...namespaces, "--ignore-not-found", "-o", "name"]);
   if (existing.status !== 0) throw new InstallError(`cannot read the namespaces: ${existing.stderr.trim()}`);
   if (existing.stdout.trim() === "") return { source: "none", remove: [], keep: [] };
+  // Such an install applied every component of the render; those the plan leaves out go too
+  // (after the component check in installPlanned asks for consent).
+  const rendered = renderEntries(plan.version, root);
+  const owner = renderOwners(plan.version, root);
+  const wanted = new Set(planned.map(entryKey));
+  const ofComponentsLeftOut = rendered.filter((e) => {
+    const o = owner(e);
+    return o !== undefined && o !== "core" && !wanted.has(entryKey(e));
+  });
   return {
     source: "legacy",
-    ...prune(legacyEntries(plan.version, renderEntries(plan.version, root), planned), planned),
+    ...prune([...legacyEntries(plan.version, rendered, planned), ...ofComponentsLeftOut], planned),
   };
 }
 
@@ -855,10 +911,18 @@ function crdOrder(crds: readonly InventoryEntry[]): InventoryEntry[] {
     .map(({ e }) => e);
 }
 
-/** What holds a CRD or custom resource back with others: its component, or, for one we do not know, its API group. */
-function holdKey(e: InventoryEntry): string | undefined {
+/**
+ * What holds a CRD or custom resource back with others: its component (COMPONENTS, or else the
+ * Kubeflow component whose upstream resource renders it, with all that resource renders: its
+ * controllers and webhooks serve and finalize those objects), or, for one we do not know, its API group.
+ */
+function holdKey(e: InventoryEntry, owner: (e: InventoryEntry) => ResourceOwner | undefined): string | undefined {
   const c = componentOf(e);
   if (c) return c.name;
+  const o = owner(e);
+  // Trainer's upstream resource holds Trainer and JobSet (COMPONENTS); what serves them both goes with Trainer.
+  if (o === "trainer") return "Kubeflow Trainer";
+  if (o !== undefined && o !== "core") return `Kubeflow component ${o}`;
   if (isCrd(e)) return `API group ${crdGroup(e.name)}`;
   return isCustomResource(e) ? `API group ${groupOf(e.apiVersion)}` : undefined;
 }
@@ -883,7 +947,12 @@ const remain = (objects: readonly InventoryEntry[]) => {
  * then JobSets), and the removal continues in deleteOrder: webhooks, custom resources,
  * controllers, the rest, CRDs.
  */
-export function holdCrdsWithObjects(pruning: PrunePlan, run: Runner = runCommand, deleteThem = false): PrunePlan {
+export function holdCrdsWithObjects(
+  pruning: PrunePlan,
+  run: Runner = runCommand,
+  deleteThem = false,
+  owner: (e: InventoryEntry) => ResourceOwner | undefined = () => undefined,
+): PrunePlan {
   const crds = pruning.remove.filter(isCrd);
   if (crds.length === 0) return pruning;
   // The API lists a cluster-scoped object without a namespace, while the render may give it one
@@ -908,7 +977,7 @@ export function holdCrdsWithObjects(pruning: PrunePlan, run: Runner = runCommand
   // Why each component (or unknown API group) is held: its own objects remain, or one that needs it is held.
   const why = new Map<string, string>();
   for (const crd of crdOrder(withObjects)) {
-    const key = holdKey(crd)!;
+    const key = holdKey(crd, owner)!;
     const kinds = `${others.get(crd.name)![0].kind}s`;
     why.set(
       key,
@@ -923,17 +992,17 @@ export function holdCrdsWithObjects(pruning: PrunePlan, run: Runner = runCommand
   };
   for (const key of [...why.keys()]) for (const n of COMPONENTS.find((c) => c.name === key)?.needs ?? []) need(n, key);
 
-  const held = pruning.remove.filter((e) => why.has(holdKey(e) ?? ""));
+  const held = pruning.remove.filter((e) => why.has(holdKey(e, owner) ?? ""));
   const lines = crdOrder(held.filter(isCrd)).map((crd) => {
     const own = others.get(crd.name) ?? [];
     return own.length > 0
-      ? `kept CRD ${crd.name}: ${remain(own)}; delete them, or run with --prune-crds-with-instances`
-      : `kept CRD ${crd.name}: part of ${holdKey(crd)!}, ${why.get(holdKey(crd)!)!}`;
+      ? `kept CRD ${crd.name}: ${remain(own)}; delete them, or install with --prune-crds-with-instances (npm run kubeflow -- install, or npm run deploy) to delete them first`
+      : `kept CRD ${crd.name}: part of ${holdKey(crd, owner)!}, ${why.get(holdKey(crd, owner)!)!}`;
   });
   const rest = held.filter((e) => !isCrd(e));
   if (rest.length > 0)
     lines.push(
-      `kept with them, so that those objects keep working: ${rest.length} objects of ${[...why.keys()].join(" and ")}; ` +
+      `kept with them, since their controllers and webhooks serve and finalize those objects: ${rest.length} objects of ${[...why.keys()].join(" and ")}; ` +
         `they stay in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}, and a later install removes them once those objects are gone`,
     );
   return {
@@ -1183,6 +1252,11 @@ export interface InstallOptions {
    * @default false: such a CRD is kept, with what its objects need, until a later install finds none
    */
   readonly pruneCrdsWithInstances?: boolean;
+  /**
+   * Remove the Kubeflow components the last install applied and kubeflow.components leaves out.
+   * @default false: the install stops before changing anything, naming them
+   */
+  readonly removeComponents?: boolean;
 }
 
 /**
@@ -1249,11 +1323,18 @@ export async function installPlanned(
   /** What the last install recorded; null: none. @default - read from the cluster */
   recorded: Inventory | null = readInventory(run) ?? null,
 ): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
-  const pruning = holdCrdsWithObjects(
-    prunePlan(plan, run, options.root, recorded),
-    run,
-    options.pruneCrdsWithInstances ?? false,
-  );
+  const owner = renderOwners(plan.version, options.root);
+  const pruned = prunePlan(plan, run, options.root, recorded);
+  const leftOut = componentsRemoved(plan.version, pruned.remove, owner);
+  const componentsProblem =
+    leftOut.length === 0 || options.removeComponents
+      ? undefined
+      : `kubeflow.components leaves out ${leftOut.map((c) => `${c.component} (${c.objects} objects)`).join(", ")}, ` +
+        "which the last install applied: add them to kubeflow.components in the config to keep them, or run the " +
+        "install with --remove-components (npm run kubeflow -- install, or npm run deploy) to remove them. " +
+        "Nothing was changed.";
+  if (componentsProblem && !options.dryRun) throw new InstallError(componentsProblem);
+  const pruning = holdCrdsWithObjects(pruned, run, options.pruneCrdsWithInstances ?? false, owner);
   const changed = options.credentialsRotated ? [] : changedDatabasePasswords(plan.secrets, run);
   const credentialsProblem =
     changed.length === 0
@@ -1266,6 +1347,7 @@ export async function installPlanned(
         "databases were kept, do the same with the new passwords. Nothing was applied.";
   if (options.dryRun) {
     for (const line of describePlan(plan, pruning)) options.log(line);
+    if (componentsProblem) options.log(`the install would stop: ${componentsProblem}`);
     if (credentialsProblem) options.log(`the install would stop: ${credentialsProblem}`);
     return "dry-run";
   }

@@ -1,5 +1,5 @@
 /**
- * npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances]
+ * npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances] [--remove-components]
  *                    | render --out <dir> [--params <file>] | uninstall
  *
  *   install    check the committed render's checksums, build our overlay on it, remove what an
@@ -83,6 +83,7 @@ async function main(argv: readonly string[]): Promise<void> {
       dryRun: argv.includes("--dry-run"),
       credentialsRotated: argv.includes("--credentials-rotated"),
       pruneCrdsWithInstances: argv.includes("--prune-crds-with-instances"),
+      removeComponents: argv.includes("--remove-components"),
       timeoutSeconds: durationMinutes(timeout) * 60,
       maxPasses: Number(process.env.KUBEFLOW_APPLY_PASSES ?? 15),
       pauseSeconds: Number(process.env.KUBEFLOW_APPLY_PAUSE_SECONDS ?? 20),
@@ -107,7 +108,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   throw new InstallError(
-    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
+    `usage: npm run kubeflow -- install [--dry-run] [--timeout 20m] [--credentials-rotated] [--prune-crds-with-instances] [--remove-components] | render --out <dir> [--params <file>] | uninstall (got "${command ?? ""}")`,
   );
 }
 
