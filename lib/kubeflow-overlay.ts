@@ -492,7 +492,8 @@ const COMPONENT_RESOURCES: Readonly<Record<string, KubeflowComponent>> = {
 function renderedImageTag(renderDir: string, file: string): string {
   const image = /^\s+image: (\S+)$/m.exec(readFileSync(path.join(renderDir, file), "utf8"))?.[1];
   const tag = image === undefined ? undefined : parseImageReference(image).tag;
-  if (!tag) throw new Error(`${file}: its image ${image ?? "(none)"} names no version tag, which the overlay needs here`);
+  if (!tag)
+    throw new Error(`${file}: its image ${image ?? "(none)"} names no version tag, which the overlay needs here`);
   return tag;
 }
 
