@@ -779,6 +779,14 @@ export function renderEntries(version: string, root?: string): InventoryEntry[] 
  */
 export function renderOwners(version: string, root?: string): (e: InventoryEntry) => ResourceOwner | undefined {
   const dir = renderDir(version, root);
+  const owners = ownersOfRender.get(dir) ?? ownersOfRender.set(dir, readOwners(version, dir)).get(dir);
+  return (e) => owners?.get(fileNameOf(e));
+}
+
+/** Owners by render directory: the render is committed and checked against its sums, so read once. */
+const ownersOfRender = new Map<string, Map<string, ResourceOwner> | undefined>();
+
+function readOwners(version: string, dir: string): Map<string, ResourceOwner> | undefined {
   let owners: Map<string, ResourceOwner> | undefined;
   try {
     const sources = readRenderSources(dir);
@@ -790,7 +798,7 @@ export function renderOwners(version: string, root?: string): (e: InventoryEntry
   } catch {
     owners = undefined; // a render without sources.json (a test's small one), or a version with no table
   }
-  return (e) => owners?.get(fileNameOf(e));
+  return owners;
 }
 
 /**
