@@ -76,7 +76,7 @@ describe("cost arithmetic", () => {
     const perAz = configWith((c) => ({ ...c, region: "us-east-1", network: { ...c.network, natGateways: "per-az" } }));
     const fixed = byItem(alwaysOnCosts(perAz, east, volumes));
     expect(usd(fixed["EKS control plane"].monthly)).toBeCloseTo(73, 10); // 0.10 x 730
-    expect(usd(fixed["system nodes"].monthly)).toBeCloseTo(294.336, 10); // 2 x 0.2016 (m7i.xlarge) x 730
+    expect(usd(fixed["system nodes"].monthly)).toBeCloseTo(126.144, 10); // 2 x 0.0864 (m6a.large, the first type) x 730
     expect(usd(fixed["NAT gateways"].monthly)).toBeCloseTo(98.55, 10); // 3 x 0.045 x 730
     // 3 NAT Elastic IPs + 3 ALB addresses (one per zone) = 6 x 0.005 x 730
     expect(usd(fixed["public IPv4 addresses"].monthly)).toBeCloseTo(21.9, 10);
@@ -154,20 +154,25 @@ describe("always-on line items (us-west-2 unless named)", () => {
     expect(usd(many["Cognito"].monthly)).toBeCloseTo(30, 10); // (12,000 - 10,000) x 0.015
   });
 
-  it("prices the one secret, the hosted zone and the data bucket", () => {
+  it("prices the one secret and the hosted zone, and leaves the data bucket to the charges that grow with use", () => {
     expect(usd(line(defaults, "Secrets Manager").monthly)).toBeCloseTo(0.4, 10); // 1 x 0.40
     const zone = line(defaults, "Route 53 hosted zone");
     expect(usd(zone.monthly)).toBeCloseTo(0.5, 10);
     expect(zone.how).toContain("billed once per zone whoever created it");
-    const bucket = line(defaults, "S3 data bucket");
-    expect(usd(bucket.monthly)).toBeCloseTo(27.6, 10); // 1200 GB x 0.023
-    expect(bucket.billed).toBe("always");
-    const smaller = alwaysOnCosts(defaults, west, volumes, {
+    // The bucket holds the team's data, whatever its size: a rate, not an idle line.
+    expect(byItem(alwaysOnCosts(defaults, west, volumes))["S3 data bucket"]).toBeUndefined();
+    const rates = usageRates(defaults, west, volumes);
+    const bucket = rates.find((r) => r.item === "S3 data bucket (example-kubeflow-datasets)")!;
+    expect(usd(bucket.rate)).toBe(0.023);
+    expect(bucket.unit).toBe("per GB-month");
+    // The example is the file system's capacity: 1200 GB x 0.023 = 27.60.
+    expect(bucket.note).toContain("e.g. 1200 GB (as much as the file system holds) is $27.60 a month");
+    const smaller = usageRates(defaults, west, volumes, {
       logIngestGBPerMonth: 10,
       monthlyActiveUsers: 20,
       dataBucketGB: 500,
     });
-    expect(usd(byItem(smaller)["S3 data bucket"].monthly)).toBeCloseTo(11.5, 10); // 500 x 0.023
+    expect(smaller.find((r) => r.item.startsWith("S3 data bucket"))!.note).toContain("e.g. 500 GB is $11.50 a month"); // 500 x 0.023
   });
 
   it("prices FSx by deployment type and throughput, billed only while it runs", () => {
@@ -180,9 +185,9 @@ describe("always-on line items (us-west-2 unless named)", () => {
 
   it("totals idle with FSx running and parked", () => {
     const totals = idleTotals(alwaysOnCosts(defaults, west, volumes));
-    // parked: 73 + 294.336 + 8 + 32.85 + 22.265 + 14.6 + 4 + 5 + 5.887671 + 0.4 + 0.4 + 0.5 + 27.6 = 488.838671
-    expect(totals.fsxParked.knownUsd).toBeCloseTo(488.838671, 6);
-    expect(totals.fsxRunning.knownUsd).toBeCloseTo(662.838671, 6); // + 174 FSx
+    // parked: 73 + 126.144 (2 x m6a.large) + 8 + 32.85 + 22.265 + 14.6 + 4 + 5 + 5.887671 + 0.4 + 0.4 + 0.5 = 293.046671
+    expect(totals.fsxParked.knownUsd).toBeCloseTo(293.046671, 6);
+    expect(totals.fsxRunning.knownUsd).toBeCloseTo(467.046671, 6); // + 174 FSx
     expect(totals.fsxRunning.complete && totals.fsxParked.complete).toBe(true);
   });
 
@@ -192,7 +197,12 @@ describe("always-on line items (us-west-2 unless named)", () => {
     expect(usd(rates["ALB LCUs beyond one"].rate)).toBe(0.008);
     expect(usd(rates["notebook workspace"].rate)).toBeCloseTo(0.4, 10); // 5 GiB x 0.08, per notebook
     // FSx takes no backups of a file system linked to S3: no backup charge.
-    expect(Object.keys(rates)).toEqual(["NAT data processing", "ALB LCUs beyond one", "notebook workspace"]);
+    expect(Object.keys(rates)).toEqual([
+      "NAT data processing",
+      "ALB LCUs beyond one",
+      "S3 data bucket",
+      "notebook workspace",
+    ]);
   });
 });
 
@@ -221,8 +231,8 @@ describe("unknown prices", () => {
       /^no FSx for Lustre PERSISTENT_2 250 MB\/s\/TiB price for us-west-2 in the price table of \d{4}-\d\d-\d\d: no public source was found/,
     );
     const report = costReport(tier250, west, volumes);
-    expect(report).toContain("| idle, FSx running | at least $0.67 | at least $488.84 |");
-    expect(report).toContain("| idle, FSx parked | $0.67 | $488.84 |");
+    expect(report).toContain("| idle, FSx running | at least $0.40 | at least $293.05 |");
+    expect(report).toContain("| idle, FSx parked | $0.40 | $293.05 |");
     expect(report).toContain("Unknown figures:");
   });
 
@@ -253,7 +263,7 @@ describe("npm run cost on the default config", () => {
   it("prints every always-on item with its price, how it is made and its sources", () => {
     for (const expected of [
       "| EKS control plane | $73.00 | standard support, $0.10/h x 730 h |",
-      "| system nodes (2 x m7i.xlarge) | $294.34 | On-Demand, always on (minSize): 2 x $0.2016/h x 730 h |",
+      "| system nodes (2 x m6a.large) | $126.14 | On-Demand, always on (minSize): 2 x $0.0864/h x 730 h |",
       "| system node disks (2 x 50 GiB gp3) | $8.00 |",
       "| NAT gateway | $32.85 |",
       "| ALB | $22.27 |",
@@ -264,19 +274,18 @@ describe("npm run cost on the default config", () => {
       "| Cognito (Plus plan) | $0.40 (estimate) |",
       "| Secrets Manager (1 secret) | $0.40 |",
       "| Route 53 hosted zone | $0.50 |",
-      "| S3 data bucket (example-kubeflow-datasets) | $27.60 (estimate) |",
       "| FSx for Lustre (1200 GiB PERSISTENT_2, 125 MB/s/TiB) | $174.00 | 1200 GiB x $0.145/GB-month;",
     ])
       expect(report.some((l) => l.startsWith(expected))).toBe(true);
     const table = report.slice(report.indexOf("| item | per month | how | sources |") + 2);
     const rows = table.slice(0, table.indexOf(""));
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(13);
     for (const row of rows) expect(row).toMatch(/\| (\[\d+\] ?)+\|$/);
   });
 
   it("prints the totals idle, FSx running and parked, and per GPU size when full", () => {
-    expect(report).toContain("| idle, FSx running | $0.91 | $662.84 |"); // 662.838671 / 730 = 0.908
-    expect(report).toContain("| idle, FSx parked | $0.67 | $488.84 |"); // 488.838671 / 730 = 0.670
+    expect(report).toContain("| idle, FSx running | $0.64 | $467.05 |"); // 467.046671 / 730 = 0.640
+    expect(report).toContain("| idle, FSx parked | $0.40 | $293.05 |"); // 293.046671 / 730 = 0.401
     // gpu-1x: 4 x (Spot 0.4387 + On-Demand 1.006) = 5.7788/h, x 730 = 4218.524
     expect(report).toContain("| gpu-1x full (8 nodes), GPU nodes only | $5.78 | $4218.52 |");
     // gpu-4x: 3 x (Spot 1.9335 + On-Demand 5.672) = 22.8165/h, x 730 = 16656.045

@@ -302,7 +302,7 @@ describe("eks stack: zones and instance types are config; AWS's offerings only c
       offerings: {
         "g6.xlarge": ["us-west-2a", "us-west-2d"],
         "g4dn.12xlarge": [],
-        "m6i.xlarge": ["us-west-2a", "us-west-2b"],
+        "m6i.large": ["us-west-2a", "us-west-2b"],
       },
     };
 
@@ -333,7 +333,7 @@ describe("eks stack: zones and instance types are config; AWS's offerings only c
       );
       const offeredIn = (zones: string) => `(it is offered in ${zones})`;
       expect(lines.slice(1, -1)).toEqual([
-        `- nodeGroups.system.instanceTypes: m6i.xlarge is not offered in us-west-2c ${offeredIn("us-west-2a, us-west-2b")}. Fix: use system types offered in every zone of network.zones`,
+        `- nodeGroups.system.instanceTypes: m6i.large is not offered in us-west-2c ${offeredIn("us-west-2a, us-west-2b")}. Fix: use system types offered in every zone of network.zones`,
         `- nodeGroups.gpu[0] (gpu-1x): g6.xlarge is not offered in us-west-2b ${offeredIn("us-west-2a, us-west-2d")}. Fix: list the types of gpu-1x offered there under nodeGroups.gpu[0].zoneInstanceTypes.us-west-2b (or [] for no gpu-1x group there)`,
         `- nodeGroups.gpu[0] (gpu-1x): g6.xlarge is not offered in us-west-2c ${offeredIn("us-west-2a, us-west-2d")}. Fix: list the types of gpu-1x offered there under nodeGroups.gpu[0].zoneInstanceTypes.us-west-2c (or [] for no gpu-1x group there)`,
         ...ZONES.map(

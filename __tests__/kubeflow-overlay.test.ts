@@ -36,6 +36,8 @@ import {
   type Source,
 } from "../lib/network-policy";
 import { buildOverlay, documentsOf, placeholderSecrets } from "../scripts/kubeflow-install";
+import { requestsBuildParams, requestsSummaryOf } from "../scripts/generate";
+import { REQUESTS_SUMMARY_FILE, type KubeflowRequestsSummary } from "../lib/kubeflow-requests";
 import { TEST_PARAMS } from "./fixtures/kubeflow-params";
 import { cachingKustomize } from "./kustomize-cache";
 
@@ -935,5 +937,41 @@ describe(`Kubeflow overlay over the real render of ${VERSION}`, () => {
         expect(readdirSync(karpenter)).toContain("deployment.yaml");
       });
     });
+  });
+});
+
+describe("the system nodes' requests summary (generated/kubeflow-requests.json)", () => {
+  const fresh = requestsSummaryOf(built, VERSION);
+  const summary = JSON.parse(fresh) as KubeflowRequestsSummary;
+
+  it("is what npm run generate gives for this build, committed", () => {
+    // npm run generate builds with placeholder parameters and the same components; no request depends
+    // on the rest (hosts, issuer, profile).
+    expect(requestsBuildParams(VERSION).components).toEqual(TEST_PARAMS.components);
+    expect(readFileSync(path.join(__dirname, "..", REQUESTS_SUMMARY_FILE), "utf8")).toBe(fresh);
+  });
+
+  it("counts each workload's pods with the sidecar Istio adds, under the component that installs it", () => {
+    const of = (component: string, name: string) => {
+      const c = summary.components[component as keyof typeof summary.components]!;
+      const w = [...c.workloads, ...c.daemonSets].find((x) => x.name === name)!;
+      return [w.pods, w.cpuMillicoresPerPod, w.memoryMiBPerPod, w.istioSidecar];
+    };
+    expect(of("core", "istiod")).toEqual([1, 500, 2048, false]); // istio-system: istio-injection=disabled
+    expect(of("core", "centraldashboard")).toEqual([1, 10, 40, true]); // requests nothing; the sidecar's 10m/40Mi
+    expect(of("core", "oauth2-proxy")).toEqual([2, 0, 0, false]); // 2 replicas, a namespace without injection
+    expect(of("core", "istio-cni-node")).toEqual([1, 100, 100, false]); // per node
+    expect(of("pipelines", "ml-pipeline")).toEqual([1, 260, 540, true]); // 250m/500Mi + 10m/40Mi
+    expect(of("pipelines", "kubeflow-pipelines-profile-controller")).toEqual([1, 0, 0, false]); // inject: "false"
+    expect(of("kserve", "activator")).toEqual([1, 310, 100, true]); // its autoscaler's minReplicas 1; 300m/60Mi + sidecar
+    // KFP: api-server 250/500, persistence agent 120/500, UI 10/70, visualization 30/500, MySQL 100/800,
+    // Argo 100/500, SeaweedFS 32/128, metacontroller 100/256 = 742m, 3254 MiB; 12 of its 15 pods get the
+    // sidecar (not the profile controller, metadata-envoy, metacontroller): + 120m, 480 MiB.
+    const pipelines = summary.components.pipelines!.workloads;
+    expect([
+      pipelines.reduce((n, w) => n + w.pods, 0),
+      pipelines.reduce((n, w) => n + w.pods * w.cpuMillicoresPerPod, 0),
+      pipelines.reduce((n, w) => n + w.pods * w.memoryMiBPerPod, 0),
+    ]).toEqual([15, 862, 3734]);
   });
 });

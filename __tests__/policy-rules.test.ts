@@ -70,6 +70,8 @@ import { subnetNoPublicIp } from "../policy/rules/subnet-no-public-ip";
 import { vpcDefaultSecurityGroupClosed } from "../policy/rules/vpc-default-security-group-closed";
 import { vpcFlowLogs } from "../policy/rules/vpc-flow-logs";
 import { defaultStorageClass } from "../policy/rules/default-storage-class";
+import { systemCapacity } from "../policy/rules/system-capacity";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { APP_RULES } from "../policy/rules";
 import { evaluateApp, stackView } from "../policy/engine";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
@@ -481,7 +483,7 @@ describe("app rules", () => {
   const encrypted = { type: "gp3", encrypted: "true", kmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/k" };
 
   it("are all covered here", () => {
-    expect(APP_RULES).toEqual([defaultStorageClass]);
+    expect(APP_RULES).toEqual([defaultStorageClass, systemCapacity]);
   });
 
   it("KF_DEFAULT_STORAGE_CLASS passes one encrypted default class, in whichever stack", () => {
@@ -511,6 +513,102 @@ describe("app rules", () => {
   it("KF_DEFAULT_STORAGE_CLASS fails two default classes", () => {
     expect(appFailures(storageClass("a", encrypted), storageClass("b", encrypted))).toEqual([
       expect.stringMatching(/2 default StorageClasses \(a, b\); claims get whichever is newest/),
+    ]);
+  });
+});
+
+describe("KF_SYSTEM_CAPACITY", () => {
+  const failures = (...builds: Build[]) => {
+    const views = builds.map((build) => stackView(stackWith(build)));
+    const [report] = evaluateApp(views, [systemCapacity]);
+    return report.findings.filter((f) => f.status === "fail").map((f) => `${f.address}: ${f.message}`);
+  };
+  const systemGroup =
+    (instanceTypes: string[], minSize: number, role = "system") =>
+    (s: TerraformStack) =>
+      new EksNodeGroup(s, "system", {
+        clusterName: "c",
+        nodeRoleArn: "arn:aws:iam::111122223333:role/n",
+        subnetIds: ["subnet-1"],
+        instanceTypes,
+        labels: { "kubeflow-eks/node-role": role },
+        scalingConfig: { minSize, desiredSize: minSize, maxSize: 6 },
+      });
+  const kubeflow =
+    (components: string, version = "26.03") =>
+    (s: TerraformStack) =>
+      new ConfigMapV1(s, "params", {
+        provider: new KubernetesProvider(s, "k8s-params", {}),
+        metadata: { name: "kubeflow-install-params", namespace: "kube-system" },
+        data: { components, "manifests-version": version },
+      });
+  const chart = (name: string, values: object) => (s: TerraformStack) =>
+    new Release(s, name, {
+      provider: new HelmProvider(s, `helm-${name}`, {}),
+      name,
+      chart: name,
+      version: "1.0.0",
+      values: [JSON.stringify(values)],
+    });
+
+  it("passes when minSize nodes hold the requests, and checks nothing without a system group", () => {
+    expect(failures(systemGroup(["m6a.large"], 2), kubeflow("notebooks,pipelines,katib"))).toEqual([]);
+    expect(failures(systemGroup(["m6a.large"], 1, "gpu"), kubeflow("notebooks,pipelines,katib"))).toEqual([]);
+  });
+
+  it("fails a group too small for the selection, naming the total, the capacity and the smallest fit", () => {
+    // The committed summary: core 10 pods 620m 2256 MiB, notebooks 6 / 90m / 496, pipelines 15 / 862m /
+    // 3734, katib 4 / 10m / 40 = 35 pods, 1582m, 6526 MiB; on each node istio-cni-node, 100m and 100 MiB.
+    // One m6a.large: 2000m - 70m kube-reserved = 1930m; 8192 - 615 (7.5%) - (11 x 29 + 255) - 100 = 6903 MiB;
+    // 29 pods. After the agent: 1830m, 6803 MiB, 28 pods: CPU and memory hold, pods do not.
+    expect(failures(systemGroup(["m6a.large"], 1), kubeflow("notebooks,pipelines,katib"))).toEqual([
+      "fixture.aws_eks_node_group.system: the system group's minSize 1 x m6a.large cannot hold what runs on it: " +
+        "35 pods requesting 1582m CPU and 6526 MiB (Kubeflow core + notebooks, pipelines, katib, add-ons, EKS add-ons), " +
+        "plus on every node 1 agent requesting 100m CPU and 100 MiB; one m6a.large allocates 1930m CPU, 6903 MiB and " +
+        "29 pods (EKS AL2023 kube-reserved, eviction threshold and max pods), so 1 leaves 1830m CPU, 6803 MiB and 28 pods " +
+        "after the agents: pods: 35 to run, room for 28. Smallest that fits: minSize 2 of m6a.large, or instanceTypes " +
+        "[m6a.xlarge] with minSize 2",
+    ]);
+  });
+
+  it("counts our Helm releases from their values over the charts' defaults, and EKS's add-ons", () => {
+    // Karpenter's chart runs 2 replicas by default (values.yaml:49): 2 x 1000m and 2 x 1 GiB more.
+    // Kubeflow core alone (620m, 2256 MiB) + 2000m + 2048 MiB = 2620m, 4304 MiB on 1 x m6a.large (1830m free).
+    const karpenter = chart("karpenter", { controller: { resources: { requests: { cpu: "1", memory: "1Gi" } } } });
+    expect(failures(systemGroup(["m6a.large"], 1), kubeflow(""), karpenter)).toEqual([
+      expect.stringContaining("12 pods requesting 2620m CPU and 4304 MiB"),
+    ]);
+    // The NVIDIA device plugin selects GPU nodes only: nothing on the system nodes.
+    const plugin = chart("nvidia-device-plugin", { nodeSelector: { "nvidia.com/gpu.present": "true" } });
+    expect(failures(systemGroup(["m6a.large"], 1), kubeflow(""), plugin)).toEqual([]);
+    // vpc-cni's aws-node (50m, no memory) and kube-proxy's allowance (100m, 128Mi) join istio-cni-node on every node.
+    const addons = (s: TerraformStack) => {
+      for (const name of ["vpc-cni", "kube-proxy"]) new EksAddon(s, name, { clusterName: "c", addonName: name });
+    };
+    expect(failures(systemGroup(["m6a.large"], 2), kubeflow("notebooks,pipelines,katib,kserve,spark"), addons)).toEqual(
+      [
+        // 35 + kserve 11 + spark 2 = 48 pods; 2 x (29 - 3 agents) = 52: fits pods. CPU 1582 + 1140 = 2722m,
+        // 2 x (1930 - 250) = 3360m: fits. Nothing to report.
+      ],
+    );
+  });
+
+  it("refuses what it cannot count: a type with no figures, a chart or an add-on it does not know, a stale summary", () => {
+    expect(failures(systemGroup(["t3.large"], 2), kubeflow("notebooks"))).toEqual([
+      expect.stringMatching(/instanceTypes: t3\.large has no row in SYSTEM_INSTANCE_TYPES \(lib\/instance-types\.ts\)/),
+    ]);
+    expect(failures(systemGroup(["m6a.large"], 2), chart("mystery", {}))).toEqual([
+      expect.stringMatching(/Helm chart mystery: its pods' requests are not known to lib\/system-requests\.ts/),
+    ]);
+    const addon = (s: TerraformStack) =>
+      new EksAddon(s, "x", { clusterName: "c", addonName: "amazon-cloudwatch-observability" });
+    expect(failures(systemGroup(["m6a.large"], 2), addon)).toEqual([
+      expect.stringMatching(/EKS add-on amazon-cloudwatch-observability: its pods' requests are not known/),
+    ]);
+    expect(failures(systemGroup(["m6a.large"], 2), kubeflow("notebooks", "26.04"))).toEqual([
+      expect.stringMatching(
+        /kubeflow-requests\.json is of Kubeflow 26\.03, and the install applies 26\.04: run `npm run generate`/,
+      ),
     ]);
   });
 });

@@ -8,7 +8,14 @@ import type { Config } from "../config/schema";
 import { allowPolicyException } from "../policy/exceptions";
 import { ALL_RULES, APP_RULES } from "../policy/rules";
 import { runPolicy } from "../scripts/policy";
-import { buildApp, configWith, DEFAULT_CONFIG_TEXT, REPO_ROOT, resource, resources } from "./helpers";
+import { stackView } from "../policy/engine";
+import { systemWorkloadsOf } from "../policy/rules/system-capacity";
+import { readRequestsSummary } from "../lib/kubeflow-requests";
+import { systemWorkloads } from "../lib/system-requests";
+import { buildApp, configWith, defaultConfig, DEFAULT_CONFIG_TEXT, REPO_ROOT, resource, resources } from "./helpers";
+
+/** The shipped config, built once for the tests below that read its synthesized stacks. */
+const shipped = defaultConfig();
 
 const openEndpoint = (c: Config): Config => ({
   ...c,
@@ -99,7 +106,7 @@ describe("policy pack", () => {
 
 describe("safe destroy", () => {
   it("guards buckets, KMS keys, the file system and the user pool by default", () => {
-    const { stages, json } = buildApp();
+    const { stages, json } = buildApp(shipped);
     for (const stack of [stages.bootstrap, stages.eks, stages.fsx]) {
       for (const type of ["aws_s3_bucket", "aws_kms_key", "aws_fsx_lustre_file_system"]) {
         for (const [id, r] of resources(json(stack), type))
@@ -123,6 +130,51 @@ describe("safe destroy", () => {
     expect(report.failed).toBe(0);
     expect(report.lines.join("\n")).toMatch(
       /exception for fsx\.aws_fsx_lustre_file_system[^\n]*protection\.preventDestroy is false/,
+    );
+  });
+});
+
+describe("KF_SYSTEM_CAPACITY on the synthesized stacks", () => {
+  it("reads from them what npm run cost reads from the config: every workload, its pods and its requests", () => {
+    const { stages, json } = buildApp(shipped);
+    const stacks = [stages.eks, stages.addons, stages.kubeflow, stages.fsx, stages.dashboard];
+    const found = systemWorkloadsOf(stacks.flatMap((s) => stackView(s, json(s)).resources));
+    if ("stale" in found) throw new Error(found.stale);
+    const key = (w: {
+      name: string;
+      pods: number;
+      cpuMillicoresPerPod: number;
+      memoryMiBPerPod: number;
+      perNode: boolean;
+    }) => `${w.name} ${w.perNode ? "per node" : w.pods} ${w.cpuMillicoresPerPod}m ${w.memoryMiBPerPod}Mi`;
+    const fromStacks = found.workloads.map(key).sort();
+    expect(fromStacks).toEqual(systemWorkloads(shipped, readRequestsSummary()).map(key).sort());
+    // The Helm values as synthesized: cluster-autoscaler 1 x 100m/600Mi, the load balancer controller
+    // 2 x 100m/128Mi, Headlamp 1 pod asking nothing; the FSx CSI node plugin from its manifest.
+    expect(fromStacks).toEqual(
+      expect.arrayContaining([
+        "cluster-autoscaler 1 100m 600Mi",
+        "aws-load-balancer-controller 2 100m 128Mi",
+        "headlamp 1 0m 0Mi",
+        "fsx-csi-node per node 30m 104Mi",
+      ]),
+    );
+    expect(found.params).toEqual({ components: ["notebooks", "pipelines", "katib"], version: "26.03" });
+  });
+
+  it("stops synth when minSize nodes cannot hold it, naming the requests, the capacity and the fix", () => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), "policy-capacity-")) });
+    buildStages(
+      app,
+      configWith((c) => ({
+        ...c,
+        nodeGroups: { ...c.nodeGroups, system: { ...c.nodeGroups.system, minSize: 1, desiredSize: 1 } },
+      })),
+    );
+    // 43 pods, 2202m, 7986 MiB over the nodes; one m6a.large leaves 1620m, 6467 MiB and 23 pods after the
+    // agents (1930m - 310m, 6903 - 436 MiB, 29 - 6 pods).
+    expect(() => app.synth()).toThrow(
+      /KF_SYSTEM_CAPACITY\] eks\.aws_eks_node_group\.system-nodes_node-group_[A-F0-9]+: the system group's minSize 1 x m6a\.large cannot hold what runs on it: 43 pods requesting 2202m CPU and 7986 MiB .* so 1 leaves 1620m CPU, 6467 MiB and 23 pods after the agents: CPU: .*Smallest that fits: minSize 2 of m6a\.large, or instanceTypes \[m6a\.xlarge\] with minSize 2\. Fix: raise nodeGroups\.system\.minSize/,
     );
   });
 });

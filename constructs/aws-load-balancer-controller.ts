@@ -6,6 +6,7 @@ import { NODE_ROLE_LABEL } from "../lib/labels";
 import { allowPolicyException } from "../policy/exceptions";
 import { HelmChart } from "./helm-chart";
 import { PodIdentityRole } from "./pod-identity-role";
+import { LOAD_BALANCER_CONTROLLER_POD } from "../lib/system-requests";
 
 export interface AwsLoadBalancerControllerProps {
   readonly clusterName: string;
@@ -57,10 +58,11 @@ export class AwsLoadBalancerController extends Construct {
         vpcId: props.vpcId,
         image: { tag: AWS_LOAD_BALANCER_CONTROLLER_IMAGE_TAG },
         serviceAccount: { create: true, name: LB_CONTROLLER_SERVICE_ACCOUNT },
-        replicaCount: 2,
+        replicaCount: LOAD_BALANCER_CONTROLLER_POD.replicaCount,
         podDisruptionBudget: { maxUnavailable: 1 },
         nodeSelector: { [NODE_ROLE_LABEL]: "system" },
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        // What the system nodes must hold for it (lib/system-requests.ts, KF_SYSTEM_CAPACITY).
+        resources: LOAD_BALANCER_CONTROLLER_POD.resources,
       },
       dependsOn: [this.identity.association],
     });

@@ -4,6 +4,7 @@ import { NODE_ROLE_LABEL } from "../lib/labels";
 import { LUSTRE_INSTALL_SECONDS_LABEL } from "../lib/node-user-data";
 import { HelmChart } from "./helm-chart";
 import { PodIdentityRole } from "./pod-identity-role";
+import { CLUSTER_AUTOSCALER_POD } from "../lib/system-requests";
 
 /** A GPU size as the autoscaler sees it: its node groups (one per zone and capacity type) and the GPUs per node. */
 export interface AutoscaledGpuSize {
@@ -229,9 +230,10 @@ export class ClusterAutoscaler extends Construct {
         extraArgs: this.extraArgs,
         expanderPriorities: this.priorities,
         nodeSelector: { [NODE_ROLE_LABEL]: "system" },
-        replicaCount: 1,
+        replicaCount: CLUSTER_AUTOSCALER_POD.replicaCount,
         priorityClassName: "system-cluster-critical",
-        resources: { requests: { cpu: "100m", memory: "600Mi" }, limits: { memory: "600Mi" } },
+        // What the system nodes must hold for it (lib/system-requests.ts, KF_SYSTEM_CAPACITY).
+        resources: CLUSTER_AUTOSCALER_POD.resources,
         securityContext: {
           runAsNonRoot: true,
           runAsUser: 65534,

@@ -6,6 +6,7 @@ import { KARPENTER_CHART } from "../lib/versions";
 import { HelmChart } from "./helm-chart";
 import { InterruptionQueue } from "./interruption-queue";
 import { PodIdentityRole } from "./pod-identity-role";
+import { KARPENTER_POD } from "../lib/system-requests";
 
 export interface KarpenterProps {
   readonly clusterName: string;
@@ -70,11 +71,12 @@ export class Karpenter extends Construct {
         // The pod cannot read the region from IMDS (hop limit 1), and Karpenter stops without it.
         controller: {
           env: [{ name: "AWS_REGION", value: props.region }],
-          resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+          // What the system nodes must hold for it (lib/system-requests.ts, KF_SYSTEM_CAPACITY).
+          resources: KARPENTER_POD.resources,
         },
         // Never on a node Karpenter manages: on the system managed node group.
         nodeSelector: { "kubernetes.io/os": "linux", [NODE_ROLE_LABEL]: "system" },
-        replicas: 2,
+        replicas: KARPENTER_POD.replicas,
       },
       // The CRDs come from the crd chart, not the controller chart's crds/ folder (Helm installs those once, never upgrades them).
       skipCrds: true,

@@ -116,7 +116,7 @@ export interface UsageAssumptions {
   readonly logIngestGBPerMonth: number;
   /** Users who sign in at least once a month (Cognito monthly active users). */
   readonly monthlyActiveUsers: number;
-  /** GB in the S3 data bucket; undefined: as much as the FSx file system holds (its capacity). */
+  /** GB in the S3 data bucket, for the rate's example; undefined: as much as the FSx file system holds (its capacity). */
   readonly dataBucketGB?: number;
 }
 
@@ -294,7 +294,9 @@ export function alwaysOnCosts(
     figures: ["eksClusterHourly"],
   });
 
-  // As computed before the system group is sized from requests: minSize nodes of the first type.
+  // minSize nodes of the first type, the one the managed node group launches first (On-Demand,
+  // prioritized). Whether they hold the platform's requests is the "System nodes" section's and
+  // KF_SYSTEM_CAPACITY's (lib/system-requests.ts).
   const system = config.nodeGroups.system;
   const systemType = system.instanceTypes[0];
   const systemPrice = priceOf(r.onDemandHourly, systemType, "On-Demand", source, region);
@@ -403,19 +405,6 @@ export function alwaysOnCosts(
     figures: ["route53HostedZoneMonthly"],
   });
 
-  const s3 = figure(r.s3StandardPerGBMonth, "S3 Standard storage", source, region);
-  const bucketGB = assumptions.dataBucketGB ?? config.fsx.storageCapacityGiB;
-  add({
-    item: `S3 data bucket (${config.fsx.dataBucket.name})`,
-    monthly: times(s3, bucketGB),
-    how: `${round(bucketGB)} GB x ${rate(s3)}/GB-month (S3 Standard); the bucket holds the data whether FSx runs or is parked`,
-    figures: ["s3StandardPerGBMonth"],
-    estimate:
-      assumptions.dataBucketGB === undefined
-        ? `as much data as the file system holds (${config.fsx.storageCapacityGiB} GB) assumed`
-        : `${round(bucketGB)} GB assumed`,
-  });
-
   const fsx = config.fsx;
   const fsxStorage = fsxStorageMonthly(config, source);
   add({
@@ -430,8 +419,17 @@ export function alwaysOnCosts(
   return lines;
 }
 
-/** Charges that grow with use, shown as rates and left out of the totals. */
-export function usageRates(config: Config, source: PriceSource, volumes: KubeflowVolumes): UsageRate[] {
+/**
+ * Charges that grow with use, shown as rates and left out of the totals. The data bucket is one: it
+ * holds the team's data sets, whatever their size, whether FSx runs or is parked; the example is what
+ * the configured file system's capacity would cost there (or `assumptions.dataBucketGB`).
+ */
+export function usageRates(
+  config: Config,
+  source: PriceSource,
+  volumes: KubeflowVolumes,
+  assumptions: UsageAssumptions = DEFAULT_ASSUMPTIONS,
+): UsageRate[] {
   const r = source.region;
   const rates: UsageRate[] = [
     {
@@ -449,6 +447,18 @@ export function usageRates(config: Config, source: PriceSource, volumes: Kubeflo
       figures: ["albLcuHourly"],
     },
   ];
+  const s3 = figure(r.s3StandardPerGBMonth, "S3 Standard storage", source, config.region);
+  const exampleGB = assumptions.dataBucketGB ?? config.fsx.storageCapacityGiB;
+  rates.push({
+    item: `S3 data bucket (${config.fsx.dataBucket.name})`,
+    rate: s3,
+    unit: "per GB-month",
+    note:
+      `the team's data sets (S3 Standard), kept whether FSx runs or is parked; e.g. ${round(exampleGB)} GB ` +
+      `${assumptions.dataBucketGB === undefined ? "(as much as the file system holds) " : ""}is ` +
+      `${isKnown(s3) ? `$${(s3.usd * exampleGB).toFixed(2)}` : "unknown"} a month`,
+    figures: ["s3StandardPerGBMonth"],
+  });
   if (volumes.notebookWorkspaceGiB !== undefined) {
     const workspace = ebsVolumes(config, [volumes.notebookWorkspaceGiB], source);
     rates.push({

@@ -61,3 +61,53 @@ export function gpuInstanceType(instanceType: string): InstanceTypeFacts | undef
     ? GPU_INSTANCE_TYPES[instanceType]
     : undefined;
 }
+
+/**
+ * CPU types for the system group: what the capacity check (lib/node-capacity.ts) needs of each. The
+ * vCPUs and memory are Karpenter's labels karpenter.k8s.aws/instance-cpu and instance-memory (MiB), and
+ * the network figures nodeadm's own table of the default network card's ENIs and IPv4 addresses per ENI,
+ * from which it derives max pods and kube-reserved memory:
+ * - aws/karpenter-provider-aws v1.14.1 website/content/en/docs/reference/instance-types.md (m6a.large
+ *   :16625,16633; m6a.xlarge :16653,16661; m6i.large :17451,17459; m6i.xlarge :17479,17487; m6i.2xlarge
+ *   :17507,17515; m7i.large :19461,19469; m7i.xlarge :19489,19497; m7i.2xlarge :19517,19525)
+ * - awslabs/amazon-eks-ami v20260724 nodeadm/internal/kubelet/instance-info.jsonl (m6a.large :612,
+ *   m6a.xlarge :614, m6i.2xlarge :636, m6i.large :640, m6i.xlarge :642, m7i.2xlarge :713, m7i.large
+ *   :717, m7i.xlarge :720)
+ * Add a row, with its figures from those two files, to use another type in the system group.
+ */
+export interface SystemInstanceTypeFacts {
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  /** Network interfaces of the default network card (nodeadm's defaultMaxENIs). */
+  readonly maxEnis: number;
+  /** IPv4 addresses per interface (nodeadm's ipv4AddressesPerInterface). */
+  readonly ipv4PerEni: number;
+}
+
+const cpu = (vcpus: number, memoryMiB: number, maxEnis: number, ipv4PerEni: number): SystemInstanceTypeFacts => ({
+  vcpus,
+  memoryMiB,
+  maxEnis,
+  ipv4PerEni,
+});
+
+export const SYSTEM_INSTANCE_TYPES: Readonly<Record<string, SystemInstanceTypeFacts>> = {
+  // m6a: AMD EPYC 3rd generation
+  "m6a.large": cpu(2, 8192, 3, 10),
+  "m6a.xlarge": cpu(4, 16384, 4, 15),
+  // m6i: Intel Xeon 3rd generation
+  "m6i.large": cpu(2, 8192, 3, 10),
+  "m6i.xlarge": cpu(4, 16384, 4, 15),
+  "m6i.2xlarge": cpu(8, 32768, 4, 15),
+  // m7i: Intel Xeon 4th generation
+  "m7i.large": cpu(2, 8192, 3, 10),
+  "m7i.xlarge": cpu(4, 16384, 4, 15),
+  "m7i.2xlarge": cpu(8, 32768, 4, 15),
+};
+
+/** Facts for a system instance type, or undefined when the table does not know it. */
+export function systemInstanceType(instanceType: string): SystemInstanceTypeFacts | undefined {
+  return Object.prototype.hasOwnProperty.call(SYSTEM_INSTANCE_TYPES, instanceType)
+    ? SYSTEM_INSTANCE_TYPES[instanceType]
+    : undefined;
+}

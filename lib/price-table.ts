@@ -11,7 +11,9 @@
  * comes from; PRICE_SOURCES says what each page or file is and what it states. The sources were published at
  * different times:
  *
- * - On-Demand, us-east-1: Karpenter's generated price file (generated 2026-02-09). On-Demand us-west-2 and every
+ * - On-Demand, us-east-1: Karpenter's generated price file (generated 2026-02-09), and for the system types added
+ *   when the system group was sized from requests (m6a, m6i and m7i large, m6i and m7i 2xlarge) the same file at
+ *   Karpenter v1.14.1 (generated 2026-07-06; its m6i.xlarge and m7i.xlarge agree with the older one). On-Demand us-west-2 and every
  *   Spot figure: the SkyPilot catalog v7 (undated). It lists p4d.24xlarge at 32.7726 and p5.48xlarge at 98.32
  *   On-Demand where the 2026 Karpenter file has 21.957642 and 55.04 (AWS cut P4/P5 prices in 2025), and it has no
  *   p5.4xlarge or m8a rows, so it predates those changes; its p4d/p5 On-Demand prices are not used.
@@ -43,6 +45,10 @@ export const PRICE_SOURCES: Readonly<Record<string, string>> = {
   "karpenter-2026-02":
     "https://github.com/aws/karpenter-provider-aws/blob/265ee0ba5b8e337dec6b82dde965b03021ccb418/" +
     "pkg/providers/pricing/zz_generated.pricing_aws.go (header: generated at 2026-02-09T13:43:35Z for us-east-1)",
+  "karpenter-2026-07":
+    "https://github.com/aws/karpenter-provider-aws/blob/bde00654cd316fddb3dccfba3f5ac07039865429/" +
+    "pkg/providers/pricing/zz_generated.pricing_aws.go (v1.14.1; header: generated at 2026-07-06T14:20:29Z for us-east-1; " +
+    "m6a.large and xlarge :292, m6i.large and 2xlarge :302-303, m7i.large and 2xlarge :334-335)",
   "skypilot-v7":
     "https://github.com/skypilot-org/skypilot-catalog/blob/27f67dd4e1bc0d35fa0ec075180ad54b230882c4/" +
     "catalogs/v7/aws/vms.csv (undated; columns Price and SpotPrice, one row per Availability Zone)",
@@ -207,6 +213,13 @@ export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = {
       "g6e.12xlarge": 10.49264,
       "m7i.xlarge": 0.2016,
       "m6i.xlarge": 0.192,
+      // System types (read 2026-12-06, usw2-az1 to az4 rows of the same catalog):
+      "m6a.large": 0.0864,
+      "m6a.xlarge": 0.1728,
+      "m6i.large": 0.096,
+      "m6i.2xlarge": 0.384,
+      "m7i.large": 0.1008,
+      // m7i.2xlarge: not read
       // p4d.24xlarge, p5.48xlarge: left out (only a pre-2025-price-cut catalog price was found).
     },
     // Mean of the usw2-az* SpotPrice values in the same catalog (blank AZs skipped).
@@ -295,6 +308,13 @@ export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = {
       "p5.48xlarge": 55.04,
       "m7i.xlarge": 0.2016,
       "m6i.xlarge": 0.192,
+      // Karpenter's file at v1.14.1 (generated 2026-07-06):
+      "m6a.large": 0.0864,
+      "m6a.xlarge": 0.1728,
+      "m6i.large": 0.096,
+      "m6i.2xlarge": 0.384,
+      "m7i.large": 0.1008,
+      "m7i.2xlarge": 0.4032,
     },
     // Mean of the use1-az* SpotPrice values in the SkyPilot catalog v7 @27f67dd4 (blank AZs skipped).
     spotHourly: {
@@ -344,7 +364,7 @@ export const PRICE_TABLE: Readonly<Record<string, RegionPrices>> = {
     secretsManagerSecretMonthly: 0.4, // hivebook.wiki (no region named)
     route53HostedZoneMonthly: 0.5, // ns1.com; DST note (global service)
     sources: {
-      onDemandHourly: ["karpenter-2026-02"],
+      onDemandHourly: ["karpenter-2026-02", "karpenter-2026-07"],
       spotHourly: ["skypilot-v7"],
       eksClusterHourly: ["eks-blog"],
       natGatewayHourly: ["basavytix", "medampudi"],

@@ -3,9 +3,12 @@
  *
  * What the configured platform costs (KF_CONFIG or config/default.yaml): per GPU size the instance
  * types, GPUs, On-Demand and typical Spot prices and saving, the most it can cost per hour and
- * what it costs idle (nothing); every always-on item per month with how it is computed and the
- * sources of its prices; charges that grow with use, as rates; totals idle with FSx running and
- * parked, and per GPU size when full; and the time-to-GPU figures for the configured autoscaler.
+ * what it costs idle (nothing); what the system nodes hold (the requests of the Kubeflow core and
+ * components, the add-ons and the per-node agents, against the configured group's allocatable) and
+ * the configurations that fit, cheapest first; every always-on item per month with how it is
+ * computed and the sources of its prices; charges that grow with use, as rates; totals idle with FSx
+ * running and parked, and per GPU size when full; and the time-to-GPU figures for the configured
+ * autoscaler.
  * Prices come from the dated table in lib/price-table.ts, or with --live EC2 prices from the AWS
  * Price List API and the Spot price history (AWS CLI v2 with credentials). --log-gb and --users
  * replace the assumed CloudWatch Logs volume (GB a month) and Cognito monthly active users.
@@ -30,8 +33,20 @@ import {
   type UsageAssumptions,
   unitPrice,
 } from "../lib/cost";
+import { SYSTEM_INSTANCE_TYPES } from "../lib/instance-types";
+import { readRequestsSummary, type KubeflowRequestsSummary } from "../lib/kubeflow-requests";
 import { renderedVolumes } from "../lib/kubeflow-storage";
 import { PRICE_SOURCES, PRICE_TABLE, PRICE_TABLE_DATE, type PricedFigure, type RegionPrices } from "../lib/price-table";
+import {
+  checkFit,
+  cpu,
+  demandOf,
+  fittingConfigs,
+  mib,
+  systemDemand,
+  systemWorkloads,
+  type SystemWorkload,
+} from "../lib/system-requests";
 
 export class CostError extends Error {}
 
@@ -84,8 +99,13 @@ function awsJson(args: string[]): unknown {
 /** Current EC2 prices from AWS for the configured types; the other rates stay from the table. */
 function livePrices(config: Config): PriceSource {
   const base = tablePrices(config.region).region;
+  // The system candidates too, for the configurations that hold the system nodes' requests.
   const types = [
-    ...new Set([...config.nodeGroups.system.instanceTypes, ...config.nodeGroups.gpu.flatMap((g) => g.instanceTypes)]),
+    ...new Set([
+      ...config.nodeGroups.system.instanceTypes,
+      ...Object.keys(SYSTEM_INSTANCE_TYPES),
+      ...config.nodeGroups.gpu.flatMap((g) => g.instanceTypes),
+    ]),
   ];
   const onDemandHourly: Record<string, number> = {};
   const spotHourly: Record<string, number> = {};
@@ -145,12 +165,103 @@ function livePrices(config: Config): PriceSource {
 const money = (a: Amount, digits = 2) => (isKnown(a) ? `$${a.usd.toFixed(digits)}` : "unknown");
 const totalText = (t: Total) => `${t.complete ? "" : "at least "}$${t.knownUsd.toFixed(2)}`;
 
+/** At least this many system nodes, one per zone: the system group's pods and the load balancer need two zones. */
+export const SYSTEM_NODES_AT_LEAST = 2;
+
+/**
+ * The system nodes' section: what runs on them by part, against the configured group's allocatable,
+ * and every configuration that holds it with at least two nodes, cheapest first.
+ */
+export function systemNodesReport(
+  config: Config,
+  source: PriceSource,
+  summary: KubeflowRequestsSummary,
+  cite: (figures: readonly PricedFigure[]) => string,
+): string[] {
+  const workloads = systemWorkloads(config, summary);
+  const demand = systemDemand(workloads);
+  const lines: string[] = [];
+  const components = config.kubeflow.components.join(", ") || "none";
+  lines.push(
+    `System nodes: what runs on them with no GPU workload (requests; Kubeflow components: ${components})`,
+    "| part | pods | CPU | memory | containers requesting nothing |",
+    "| --- | --- | --- | --- | --- |",
+  );
+  const row = (part: string, ws: readonly SystemWorkload[]) => {
+    const d = demandOf(ws);
+    return `| ${part} | ${d.pods} | ${Math.round(d.cpuMillicores)}m | ${mib(d.memoryMiB)} | ${d.containersRequestingNothing} |`;
+  };
+  const cluster = workloads.filter((w) => !w.perNode);
+  for (const group of [...new Set(cluster.map((w) => w.group))])
+    lines.push(
+      row(
+        group,
+        cluster.filter((w) => w.group === group),
+      ),
+    );
+  lines.push(
+    row("total, spread over the nodes", cluster),
+    row(
+      "per-node agents, on each node",
+      workloads.filter((w) => w.perNode),
+    ),
+  );
+  const system = config.nodeGroups.system;
+  const fit = checkFit(demand, system.instanceTypes, system.minSize);
+  lines.push("");
+  if ("unknownType" in fit) {
+    lines.push(
+      `${fit.unknownType} has no row in SYSTEM_INSTANCE_TYPES (lib/instance-types.ts): its allocatable is unknown.`,
+    );
+  } else {
+    const { capacity, problems } = fit;
+    const n = capacity.node;
+    lines.push(
+      `One ${capacity.instanceType} allocates ${cpu(n.cpuMillicores)}, ${mib(n.memoryMiB)} and ${n.pods} pods ` +
+        "(EKS AL2023: kube-reserved, the eviction threshold, the managed node group's max pods).",
+      `The configured ${system.minSize} x ${capacity.instanceType} (minSize) leave ${cpu(capacity.free.cpuMillicores)}, ` +
+        `${mib(capacity.free.memoryMiB)} and ${capacity.free.pods} pods after the agents: ` +
+        (problems.length === 0
+          ? `they hold it, with ${cpu(capacity.free.cpuMillicores - demand.cluster.cpuMillicores)}, ` +
+            `${mib(capacity.free.memoryMiB - demand.cluster.memoryMiB)} and ${capacity.free.pods - demand.cluster.pods} pods to spare.`
+          : `they do not (${problems.join("; ")}); synth stops (KF_SYSTEM_CAPACITY).`),
+    );
+  }
+  for (const u of demand.unknowns) lines.push(`- ${u.name}: ${u.unknown}.`);
+  lines.push(
+    `- ${demand.cluster.containersRequestingNothing} containers of the pods spread over the nodes, and ` +
+      `${demand.perNode.containersRequestingNothing} of each node's agents, request neither CPU nor memory: they use ` +
+      "memory all the same, which the requests above do not show.",
+    "",
+    `Configurations that hold it (at least ${SYSTEM_NODES_AT_LEAST} nodes, one per zone; On-Demand), cheapest first`,
+    `| instance type | nodes | per hour | per month (${HOURS_PER_MONTH} h) |`,
+    "| --- | --- | --- | --- |",
+  );
+  const fits = fittingConfigs(demand, source.region.onDemandHourly, SYSTEM_NODES_AT_LEAST);
+  for (const f of fits)
+    lines.push(
+      `| ${f.instanceType} | ${f.count} | ${f.hourly === undefined ? "unknown" : unitPrice(f.hourly)} | ` +
+        `${f.hourly === undefined ? "unknown" : `$${(f.hourly * HOURS_PER_MONTH).toFixed(2)}`} |`,
+    );
+  const cheapest = fits.find((f) => f.hourly !== undefined);
+  lines.push(
+    "",
+    cheapest
+      ? `Cheapest that holds it: ${cheapest.count} x ${cheapest.instanceType}, $${(cheapest.hourly! * HOURS_PER_MONTH).toFixed(2)} a month ` +
+          `(nodes only; their disks are below). Prices: On-Demand ${cite(["onDemandHourly"])}; types: SYSTEM_INSTANCE_TYPES in lib/instance-types.ts.`
+      : "No configuration with a known price holds it.",
+    "",
+  );
+  return lines;
+}
+
 /** The report as lines of text. `volumes` defaults to the claims of the config's committed Kubeflow render. */
 export function costReport(
   config: Config,
   source: PriceSource,
   volumes: KubeflowVolumes = renderedVolumes(config.kubeflow.manifestsVersion),
   assumptions: UsageAssumptions = DEFAULT_ASSUMPTIONS,
+  summary: KubeflowRequestsSummary = readRequestsSummary(),
 ): string[] {
   const lines: string[] = [];
   const notes = new Set<string>();
@@ -197,6 +308,7 @@ export function costReport(
       : "max per hour: every group full (maxSize Spot + maxSize On-Demand nodes, split over the zones) at the dearest types.",
     "idle: no GPU pod, no GPU node. A node outlives its last pod by the scale-down delay (about 5 minutes).",
     "",
+    ...systemNodesReport(config, source, summary, cite),
     `Always on (USD per month, ${HOURS_PER_MONTH} hours)`,
     "| item | per month | how | sources |",
     "| --- | --- | --- | --- |",
@@ -220,7 +332,7 @@ export function costReport(
     "| item | rate | note | sources |",
     "| --- | --- | --- | --- |",
   );
-  for (const r of usageRates(config, source, volumes)) {
+  for (const r of usageRates(config, source, volumes, assumptions)) {
     note(r.rate);
     lines.push(
       `| ${r.item} | ${isKnown(r.rate) ? unitPrice(r.rate.usd) : "unknown"} ${r.unit} | ${r.note} | ${cite(r.figures)} |`,

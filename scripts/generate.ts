@@ -6,12 +6,26 @@
  * which declares every object with a stable Terraform address derived from kind, namespace and
  * name. With --check nothing is written: the output is rendered to a temporary folder and
  * compared with the committed one, and any difference fails.
+ *
+ * It also writes generated/kubeflow-requests.json: what each Kubeflow component's pods request, from
+ * the build the install applies with every installable component (lib/kubeflow-requests.ts). Synth
+ * and `npm run cost` read that file, never the render; --check rebuilds it and compares.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { installableComponents } from "../lib/kubeflow-components";
+import { placeholder, type KubeflowInstallParams } from "../lib/kubeflow-overlay";
+import {
+  formatRequestsSummary,
+  INJECTOR_CONFIGMAP,
+  readsObject,
+  REQUESTS_SUMMARY_FILE,
+  summarizeRequests,
+  type BuiltObject,
+} from "../lib/kubeflow-requests";
 import { KUBEFLOW_ENTRY, ReleaseError, verifyRender } from "../lib/kubeflow-release";
 import { provenanceEntry, readProvenance, writeProvenanceEntry } from "../lib/provenance";
 import {
@@ -21,6 +35,7 @@ import {
   writeRender,
   type KubeflowGenerateOptions,
 } from "./generate-kubeflow";
+import { buildOverlay, documentsOf, fileNameOf, renderOwners, runCommand, type Runner } from "./kubeflow-install";
 
 export const REPO_ROOT = path.join(__dirname, "..");
 
@@ -132,7 +147,7 @@ function generatedTree(root: string): Set<string> {
   return new Set(
     [...listFiles(root, "kustomize-out"), ...listFiles(root, "generated")]
       .map((f) => f.split(path.sep).join("/"))
-      .filter((f) => !f.startsWith("kustomize-out/kubeflow/")),
+      .filter((f) => !f.startsWith("kustomize-out/kubeflow/") && f !== REQUESTS_SUMMARY_FILE),
   );
 }
 
@@ -186,13 +201,72 @@ export function sourceArgs(argv: readonly string[]): Record<string, string> {
   return sources;
 }
 
+/** The pinned Kubeflow release (upstream/PROVENANCE.json). */
+function kubeflowVersion(root: string): string {
+  return provenanceEntry(KUBEFLOW_ENTRY, readProvenance(path.join(root, "upstream", "PROVENANCE.json"))).version;
+}
+
+/**
+ * The overlay parameters the requests summary is built with: every component the release can install,
+ * placeholders elsewhere (no request depends on them: they fill in hosts, the issuer, the profile).
+ */
+export function requestsBuildParams(version: string): KubeflowInstallParams {
+  return {
+    manifestsVersion: version,
+    host: "kubeflow.example.com",
+    issuerUrl: placeholder("issuerUrl"),
+    clientId: placeholder("clientId"),
+    certificateArn: placeholder("certificateArn"),
+    ingressScheme: "internet-facing",
+    allowedEmailDomains: [],
+    cullingEnabled: true,
+    cullIdleMinutes: 60,
+    cullCheckPeriodMinutes: 5,
+    profileName: "team",
+    profileOwner: "owner@example.com",
+    vpcCidr: placeholder("vpcCidr"),
+    loginHost: placeholder("loginHost"),
+    components: installableComponents(version),
+  };
+}
+
+/** generated/kubeflow-requests.json's content for a build of the overlay (`buildOverlay`'s output). */
+export function requestsSummaryOf(built: string, version: string, root: string = REPO_ROOT): string {
+  const ownerOf = renderOwners(version, root);
+  const objects = documentsOf(built)
+    .filter((d) => readsObject(d.kind, d.name))
+    .map((d) => parse(d.text) as BuiltObject);
+  const injectorFile = `kustomize-out/kubeflow/${version}/${fileNameOf({ kind: "ConfigMap", ...INJECTOR_CONFIGMAP })}`;
+  const summary = summarizeRequests(
+    version,
+    objects,
+    (o) =>
+      ownerOf({ apiVersion: o.apiVersion ?? "", kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace }),
+    injectorFile,
+  );
+  return formatRequestsSummary(summary);
+}
+
+/** Builds the overlay over the committed render and summarizes it (`run` runs kubectl). */
+export function renderRequestsSummary(run: Runner = runCommand, root: string = REPO_ROOT): string {
+  const version = kubeflowVersion(root);
+  return requestsSummaryOf(buildOverlay(requestsBuildParams(version), run, root), version, root);
+}
+
+/** The requests summary's check: empty when the committed file is what a build gives now. */
+export function checkRequestsSummary(run: Runner = runCommand, root: string = REPO_ROOT): string[] {
+  const file = path.join(root, REQUESTS_SUMMARY_FILE);
+  if (!existsSync(file)) return [`${REQUESTS_SUMMARY_FILE} is missing`];
+  return readFileSync(file, "utf8") === renderRequestsSummary(run, root) ? [] : [`${REQUESTS_SUMMARY_FILE} differs`];
+}
+
 /** The Kubeflow render's check: recorded checksums always, a full re-render when the sources are at hand. */
 export function checkKubeflow(options: KubeflowGenerateOptions = {}): string[] {
   const root = options.root ?? REPO_ROOT;
   const log = options.log ?? (() => {});
-  const entry = provenanceEntry(KUBEFLOW_ENTRY, readProvenance(path.join(root, "upstream", "PROVENANCE.json")));
+  const version = kubeflowVersion(root);
   try {
-    verifyRender(entry.version, root);
+    verifyRender(version, root);
   } catch (err) {
     if (err instanceof ReleaseError) return [err.message];
     throw err;
@@ -200,7 +274,7 @@ export function checkKubeflow(options: KubeflowGenerateOptions = {}): string[] {
   const problems = compareWithFreshRender({ ...options, root, log });
   if (problems === undefined) {
     log(
-      `kustomize-out/kubeflow/${entry.version}/ matches upstream/PROVENANCE.json; not re-rendered (sources not cached: ` +
+      `kustomize-out/kubeflow/${version}/ matches upstream/PROVENANCE.json; not re-rendered (sources not cached: ` +
         "`npm run generate -- kubeflow` fetches them, or pass --source)",
     );
     return [];
@@ -212,7 +286,7 @@ function main(argv: readonly string[]): void {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const sources = sourceArgs(argv);
   if (argv.includes("--check")) {
-    const problems = [...checkFreshness(), ...checkKubeflow({ sources, log })];
+    const problems = [...checkFreshness(), ...checkKubeflow({ sources, log }), ...checkRequestsSummary()];
     if (problems.length > 0) {
       process.stderr.write(
         `generated output is stale; run \`npm run generate\` and commit:\n  ${problems.join("\n  ")}\n`,
@@ -232,6 +306,7 @@ function main(argv: readonly string[]): void {
     return;
   }
   const files = renderAll();
+  files.set(REQUESTS_SUMMARY_FILE, renderRequestsSummary());
   writeAll(files);
   process.stderr.write(`wrote ${files.size} files into kustomize-out/ and generated/\n`);
 }

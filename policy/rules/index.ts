@@ -37,6 +37,7 @@ import { s3Versioning } from "./s3-versioning";
 import { safeDestroy } from "./safe-destroy";
 import { stateBackend } from "./state-backend";
 import { subnetNoPublicIp } from "./subnet-no-public-ip";
+import { systemCapacity } from "./system-capacity";
 import { vpcDefaultSecurityGroupClosed } from "./vpc-default-security-group-closed";
 import { vpcFlowLogs } from "./vpc-flow-logs";
 
@@ -82,4 +83,4 @@ export const ALL_RULES: readonly PolicyRule[] = [
 ];
 
 /** Rules over every stack together (see AppPolicyRule). */
-export const APP_RULES: readonly AppPolicyRule[] = [defaultStorageClass];
+export const APP_RULES: readonly AppPolicyRule[] = [defaultStorageClass, systemCapacity];
