@@ -222,6 +222,14 @@ function fakeKubectl(cluster: FakeCluster = {}) {
           .map((n) => `namespace/${n}\n`)
           .join(""),
       );
+    // The workloads in every namespace, by name: those of the render the cluster has.
+    if (a === "get deployments.apps,statefulsets.apps --all-namespaces -o name")
+      return ok(
+        renderObjects()
+          .filter((o) => ["Deployment", "StatefulSet"].includes(o.kind) && existing.has(deleteId(o)))
+          .map((o) => `${o.kind.toLowerCase()}.apps/${o.name}\n`)
+          .join(""),
+      );
     // The objects of a CRD (named <plural>.<group>), in every namespace.
     if (args[0] === "get" && args[1].includes(".") && args[2] === "--all-namespaces") {
       if ((cluster.goneTypes ?? []).includes(args[1]))
@@ -1118,12 +1126,10 @@ describe("Kubeflow install of the committed 26.03 render", () => {
     expect(kubectl.applied()).toEqual([]);
     const removals = opts.lines.filter((l) => l.startsWith("   - "));
     expect(removals.map((l) => l.slice(5)).sort()).toEqual(
-      [
-        ...trainerAndJobSet(renderObjects()).map(
-          (o) => `${typeOf(o)} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`,
-        ),
-        "NetworkPolicy.networking.k8s.io kubeflow-system/default-allow-same-namespace-kubeflow-system",
-      ].sort(),
+      // The legacy set only: no Trainer workload is there, so not the core policy that serves only it.
+      trainerAndJobSet(renderObjects())
+        .map((o) => `${typeOf(o)} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`)
+        .sort(),
     );
     expect(removals[removals.length - 1]).toMatch(/^ {3}- CustomResourceDefinition\.apiextensions\.k8s\.io /);
     expect(opts.lines.join("\n")).toMatch(/3\. CRDs \(\d+\), then wait until they are established/);
@@ -1186,12 +1192,15 @@ describe("Kubeflow install of the committed 26.03 render", () => {
       const error = await installPlanned(defaultPlan, options(undefined), kubectl.runner).catch((e: Error) => e);
       expect(error).toBeInstanceOf(InstallError);
       // sources.json: KServe's four resources render 67 + 8 + 81 + 8 objects, less the knative-serving
-      // Namespace (kept on prune: it holds data), plus the two core NetworkPolicies for its pods; Spark's
-      // resource renders 21, plus the core NetworkPolicy for its webhook's pods.
+      // Namespace (kept on prune: it holds data), plus the two core NetworkPolicies for its pods and the
+      // overlay's llmisvc-webhook policy; Spark's resource renders 21, plus the core NetworkPolicy for
+      // its webhook's pods.
       expect((error as Error).message).toBe(
-        "kubeflow.components leaves out kserve (165 objects), spark (22 objects), which the last install applied: " +
-          "add them to kubeflow.components in the config to keep them, or run the install with --remove-components " +
-          "(npm run kubeflow -- install, or npm run deploy) to remove them. Nothing was changed.",
+        "kubeflow.components leaves out kserve (166 objects), spark (22 objects), which the last install applied: " +
+          "to keep them, add them to kubeflow.components in the config and deploy from the kubeflow stage " +
+          "(npm run deploy -- --from kubeflow), which publishes the list to the install; to remove them, run " +
+          "npm run deploy -- --from kubeflow-install --remove-components (or npm run kubeflow -- install --remove-components). " +
+          "Nothing was removed or applied.",
       );
       expect(kubectl.deleted()).toEqual([]);
       expect(kubectl.applied()).toEqual([]);
@@ -1210,8 +1219,34 @@ describe("Kubeflow install of the committed 26.03 render", () => {
       const deleted = kubectl.deleted().map((c) => deleteIdOfCall(c.args));
       // KServe's controller, which finalizes InferenceServices, and its webhooks stay; Spark's controller goes.
       expect(deleted).not.toContain("Deployment.apps kserve-controller-manager kubeflow");
-      expect(deleted.filter((d) => /kserve|knative/.test(d))).toEqual([]);
+      expect(deleted.filter((d) => /kserve|knative|llmisvc/.test(d))).toEqual([]);
       expect(deleted).toContain("Deployment.apps spark-operator-controller kubeflow");
+      // The removal goes on at the next install without asking again while KServe is held.
+      const recorded = kubectl.inventory()!;
+      expect(recorded["removing-components"]).toBe("kserve");
+      const next = readyCluster(defaultPlan, {
+        inventory: recorded,
+        instances: { "inferenceservices.serving.kserve.io": [INFERENCE_SERVICE] },
+      });
+      const again = options(undefined);
+      await expect(installPlanned(defaultPlan, again, next.runner)).resolves.not.toThrow();
+      expect(again.lines.filter((l) => l.startsWith("kept CRD inferenceservices"))).toHaveLength(1);
+    });
+
+    it("without an inventory, stops only for components whose workloads are there", async () => {
+      const spark = renderObjects().filter(
+        (o) => /spark-operator-(controller|webhook)/.test(o.name) && o.kind === "Deployment",
+      );
+      expect(spark).toHaveLength(2);
+      const kubectl = readyCluster(defaultPlan, {
+        namespaces: ["kubeflow"],
+        existing: new Set(spark.map(deleteId)),
+      });
+      const error = await installPlanned(defaultPlan, options(undefined), kubectl.runner).catch((e: Error) => e);
+      // Spark's 21 objects and the core policy for its webhook; nothing of KServe, which was never there.
+      expect((error as Error).message).toMatch(
+        /^kubeflow\.components leaves out spark \(22 objects\), which an install before the inventory existed applied \(its workloads are there\): /,
+      );
     });
   });
 
@@ -1224,7 +1259,13 @@ describe("Kubeflow install of the committed 26.03 render", () => {
     // Every CRD of the removal was listed in all namespaces, and nothing was deleted.
     expect(
       kubectl.calls
-        .filter((c) => c.args[0] === "get" && c.args[2] === "--all-namespaces" && c.args[1].includes("."))
+        .filter(
+          (c) =>
+            c.args[0] === "get" &&
+            c.args[2] === "--all-namespaces" &&
+            c.args[1].includes(".") &&
+            !c.args[1].includes(","),
+        )
         .map((c) => c.args[1])
         .sort(),
     ).toEqual(

@@ -228,6 +228,10 @@ describe("arguments", () => {
     expect(resumeCommand("deploy", "addons", options)).toBe(
       "npm run deploy -- --from addons --yes --skip-image-preflight",
     );
+    // A switch takes no value: "--remove-components=false" is refused, not read as the switch.
+    expect(() => parseRunArgs("deploy", ["--remove-components=false"])).toThrow(
+      /^--remove-components takes no value \(got "--remove-components=false"\)/,
+    );
     // The Kubeflow install's flags ride along, and a resume keeps them too.
     const install = parseRunArgs("deploy", ["--remove-components", "--prune-crds-with-instances"]);
     expect([install.removeComponents, install.pruneCrdsWithInstances]).toEqual([true, true]);

@@ -484,7 +484,7 @@ export interface PreparedOverlay {
 }
 
 /** Static overlay resources that serve one component: left out of the build with it. */
-const COMPONENT_RESOURCES: Readonly<Record<string, KubeflowComponent>> = {
+export const COMPONENT_RESOURCES: Readonly<Record<string, KubeflowComponent>> = {
   "llmisvc-webhook-network-policy.yaml": "kserve",
 };
 

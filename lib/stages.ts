@@ -125,6 +125,8 @@ export function parseRunArgs(command: "deploy" | "destroy", argv: readonly strin
       const value = inline ?? argv[++i];
       if (arg === "--from") from = stageId(value, arg);
       else only = stageId(value, arg);
+    } else if (inline !== undefined) {
+      throw new UsageError(`${arg} takes no value (got "${argv[i]}"): npm run ${command} -- [${flags.join("] [")}]`);
     } else if (arg === "--yes" || arg === "-y") yes = true;
     else if (arg === "--dry-run") dryRun = true;
     else if (arg === "--delete-data" && command === "destroy") deleteData = true;

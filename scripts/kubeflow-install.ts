@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -23,6 +23,8 @@ import {
   OIDC_CLIENT_SECRET,
   paramsFromConfigMapData,
   prepareOverlay,
+  COMPONENT_RESOURCES,
+  OVERLAY_SOURCE,
   type KubeflowCredentials,
   type KubeflowInstallParams,
 } from "../lib/kubeflow-overlay";
@@ -754,8 +756,13 @@ export function readInventory(run: Runner = runCommand): Inventory | undefined {
 }
 
 /** Records what the install applies (and what a prune left in place), for the next install and uninstall. */
-export function recordInventory(version: string, entries: readonly InventoryEntry[], run: Runner = runCommand): void {
-  const result = run("kubectl", APPLY, stringify(inventoryManifest(version, entries), { lineWidth: 0 }));
+export function recordInventory(
+  version: string,
+  entries: readonly InventoryEntry[],
+  run: Runner = runCommand,
+  removing: readonly string[] = [],
+): void {
+  const result = run("kubectl", APPLY, stringify(inventoryManifest(version, entries, removing), { lineWidth: 0 }));
   if (result.status !== 0)
     throw new InstallError(
       `could not record what is installed in ConfigMap ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}: ${result.stderr.trim()}`,
@@ -787,17 +794,17 @@ export function renderOwners(version: string, root?: string): (e: InventoryEntry
 const ownersOfRender = new Map<string, Map<string, ResourceOwner> | undefined>();
 
 function readOwners(version: string, dir: string): Map<string, ResourceOwner> | undefined {
-  let owners: Map<string, ResourceOwner> | undefined;
-  try {
-    const sources = readRenderSources(dir);
-    owners = fileOwners(version, sources);
-    // A core object that serves one component alone (its pods' policy, its namespace) goes with it.
-    const files = [...owners.keys()];
-    for (const [file, by] of servedComponents(version, files, sources, (f) => readFileSync(path.join(dir, f), "utf8")))
-      if (by.size === 1) owners.set(file, [...by][0]);
-  } catch {
-    owners = undefined; // a render without sources.json (a test's small one), or a version with no table
-  }
+  if (!existsSync(path.join(dir, "sources.json"))) return undefined; // a render without it (a test's small one)
+  const sources = readRenderSources(dir);
+  const owners = fileOwners(version, sources);
+  // A core object that serves one component alone (its pods' policy, its namespace) goes with it.
+  const files = [...owners.keys()];
+  for (const [file, by] of servedComponents(version, files, sources, (f) => readFileSync(path.join(dir, f), "utf8")))
+    if (by.size === 1) owners.set(file, [...by][0]);
+  // So do the overlay's own objects that serve one component (llmisvc's webhook policy).
+  for (const [file, component] of Object.entries(COMPONENT_RESOURCES))
+    for (const d of documentsOf(readFileSync(path.join(OVERLAY_SOURCE, file), "utf8")))
+      owners.set(fileNameOf(d), component);
   return owners;
 }
 
@@ -862,14 +869,34 @@ export function prunePlan(
   const rendered = renderEntries(plan.version, root);
   const owner = renderOwners(plan.version, root);
   const wanted = new Set(planned.map(entryKey));
-  const ofComponentsLeftOut = rendered.filter((e) => {
+  const candidates = rendered.filter((e) => {
     const o = owner(e);
     return o !== undefined && o !== "core" && !wanted.has(entryKey(e));
   });
+  // Only components whose workloads are there: a cluster installed without one has nothing of it.
+  const present = candidates.length === 0 ? new Set<string>() : presentWorkloads(run);
+  const there = new Set(
+    candidates
+      .filter((e) => ["Deployment", "StatefulSet"].includes(e.kind) && present.has(`${e.kind.toLowerCase()}/${e.name}`))
+      .map(owner),
+  );
+  const ofComponentsLeftOut = candidates.filter((e) => there.has(owner(e)));
   return {
     source: "legacy",
     ...prune([...legacyEntries(plan.version, rendered, planned), ...ofComponentsLeftOut], planned),
   };
+}
+
+/** "deployment/<name>" and "statefulset/<name>" of every Deployment and StatefulSet in the cluster. */
+function presentWorkloads(run: Runner): Set<string> {
+  const result = run("kubectl", ["get", "deployments.apps,statefulsets.apps", "--all-namespaces", "-o", "name"]);
+  if (result.status !== 0) throw new InstallError(`cannot list the workloads: ${result.stderr.trim()}`);
+  return new Set(
+    result.stdout
+      .split("\n")
+      .map((l) => l.trim().replace(/^(deployment|statefulset)\.apps\//, "$1/"))
+      .filter((l) => l.length > 0),
+  );
 }
 
 /** kubectl's answer when a type is not served: its CRD is gone, and every object of it with it. */
@@ -928,8 +955,9 @@ function holdKey(e: InventoryEntry, owner: (e: InventoryEntry) => ResourceOwner 
   const c = componentOf(e);
   if (c) return c.name;
   const o = owner(e);
-  // Trainer's upstream resource holds Trainer and JobSet (COMPONENTS); what serves them both goes with Trainer.
-  if (o === "trainer") return "Kubeflow Trainer";
+  // Trainer's upstream resource holds Trainer and JobSet (COMPONENTS); what serves them both (the
+  // kubeflow-system namespace's policy) stays with JobSet, which a held Trainer holds too.
+  if (o === "trainer") return "JobSet";
   if (o !== undefined && o !== "core") return `Kubeflow component ${o}`;
   if (isCrd(e)) return `API group ${crdGroup(e.name)}`;
   return isCustomResource(e) ? `API group ${groupOf(e.apiVersion)}` : undefined;
@@ -1113,10 +1141,18 @@ export function deleteObjects(
   }
 }
 
-const removalHeading = (pruning: PrunePlan, version: string): string =>
-  pruning.source === "inventory"
+const removalHeading = (pruning: PrunePlan, version: string): string => {
+  const componentsRemovedHere = componentsRemoved(version, pruning.remove, renderOwners(version)).map(
+    (c) => c.component,
+  );
+  return pruning.source === "inventory"
     ? `what the last install applied and this one does not (recorded in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name})`
-    : `what installs before the inventory existed applied and this one does not (${LEGACY[version]?.what} of the ${version} render), where present`;
+    : `what installs before the inventory existed applied and this one does not (${LEGACY[version]?.what} of the ${version} render${
+        componentsRemovedHere.length > 0
+          ? `, and ${componentsRemovedHere.join(", ")}, which kubeflow.components leaves out`
+          : ""
+      }), where present`;
+};
 
 const INSTANCES_HEADING =
   "objects that no install applied of the CRDs it removes, while their controllers run (--prune-crds-with-instances)";
@@ -1333,14 +1369,19 @@ export async function installPlanned(
 ): Promise<"dry-run" | "unchanged" | "declined" | "installed"> {
   const owner = renderOwners(plan.version, options.root);
   const pruned = prunePlan(plan, run, options.root, recorded);
+  // A removal consented to before, and held since (users' objects remain), needs no new consent.
+  const consented = new Set(pruned.recorded?.removing ?? []);
   const leftOut = componentsRemoved(plan.version, pruned.remove, owner);
+  const unconsented = leftOut.filter((c) => !consented.has(c.component));
   const componentsProblem =
-    leftOut.length === 0 || options.removeComponents
+    unconsented.length === 0 || options.removeComponents
       ? undefined
-      : `kubeflow.components leaves out ${leftOut.map((c) => `${c.component} (${c.objects} objects)`).join(", ")}, ` +
-        "which the last install applied: add them to kubeflow.components in the config to keep them, or run the " +
-        "install with --remove-components (npm run kubeflow -- install, or npm run deploy) to remove them. " +
-        "Nothing was changed.";
+      : `kubeflow.components leaves out ${unconsented.map((c) => `${c.component} (${c.objects} objects)`).join(", ")}, ` +
+        `which ${pruned.source === "legacy" ? "an install before the inventory existed applied (its workloads are there)" : "the last install applied"}: ` +
+        "to keep them, add them to kubeflow.components in the config and deploy from the kubeflow stage " +
+        "(npm run deploy -- --from kubeflow), which publishes the list to the install; to remove them, run " +
+        "npm run deploy -- --from kubeflow-install --remove-components (or npm run kubeflow -- install --remove-components). " +
+        "Nothing was removed or applied.";
   if (componentsProblem && !options.dryRun) throw new InstallError(componentsProblem);
   const pruning = holdCrdsWithObjects(pruned, run, options.pruneCrdsWithInstances ?? false, owner);
   const changed = options.credentialsRotated ? [] : changedDatabasePasswords(plan.secrets, run);
@@ -1361,10 +1402,19 @@ export async function installPlanned(
   }
   if (credentialsProblem) throw new InstallError(credentialsProblem);
   const entries = [...planEntries(plan), ...pruning.keep, ...(pruning.held ?? [])];
+  // The components being removed that are still held: the next install goes on removing them.
+  const stillRemoving = [
+    ...new Set(
+      (pruning.held ?? [])
+        .map(owner)
+        .filter((o): o is KubeflowComponent => o !== undefined && o !== "core")
+        .filter((o) => consented.has(o) || (options.removeComponents ?? false)),
+    ),
+  ];
   if (pruning.remove.length === 0 && isUnchanged(plan, run)) {
     for (const line of pruning.heldBecause ?? []) options.log(line);
     if (!sameInventory(pruning.recorded, plan.version, entries)) {
-      recordInventory(plan.version, entries, run);
+      recordInventory(plan.version, entries, run, stillRemoving);
       options.log(`recorded what is installed in ${INVENTORY_CONFIGMAP.namespace}/${INVENTORY_CONFIGMAP.name}`);
     }
     options.log(`Kubeflow ${plan.version} is installed as rendered: nothing to change, nothing applied.`);
@@ -1372,7 +1422,7 @@ export async function installPlanned(
   }
   if (options.confirm && !(await options.confirm(describePlan(plan, pruning)))) return "declined";
   removeObjects(pruning, plan.version, options.log, run);
-  recordInventory(plan.version, entries, run);
+  recordInventory(plan.version, entries, run, stillRemoving);
   await applyPlan(plan, options, run);
   options.log(`waiting up to ${Math.round(options.timeoutSeconds / 60)} minutes for Kubeflow's workloads`);
   await waitForReady(workloadsOf(plan.documents), options, run);

@@ -49,7 +49,12 @@ export function describeEntry(e: InventoryEntry): string {
 }
 
 /** The ConfigMap that records `entries`, one JSON object a line so that it reads (and diffs) well. */
-export function inventoryManifest(version: string, entries: readonly InventoryEntry[]): object {
+export function inventoryManifest(
+  version: string,
+  entries: readonly InventoryEntry[],
+  /** Components whose removal was consented to (--remove-components) and is not finished (held). */
+  removing: readonly string[] = [],
+): object {
   const sorted = [...entries].sort((a, b) => entryKey(a).localeCompare(entryKey(b)));
   return {
     apiVersion: "v1",
@@ -59,13 +64,19 @@ export function inventoryManifest(version: string, entries: readonly InventoryEn
       namespace: INVENTORY_CONFIGMAP.namespace,
       labels: { "app.kubernetes.io/managed-by": "kubeflow-install" },
     },
-    data: { version, objects: `${sorted.map((e) => JSON.stringify(entryOf(e))).join("\n")}\n` },
+    data: {
+      version,
+      objects: `${sorted.map((e) => JSON.stringify(entryOf(e))).join("\n")}\n`,
+      ...(removing.length > 0 ? { "removing-components": [...removing].sort().join(",") } : {}),
+    },
   };
 }
 
 export interface Inventory {
   readonly version: string;
   readonly entries: readonly InventoryEntry[];
+  /** Components an install was told to remove (--remove-components) and still holds. */
+  readonly removing?: readonly string[];
 }
 
 /** Reads the ConfigMap's data; throws naming the line that is not an object identity. */
@@ -87,7 +98,11 @@ export function parseInventory(data: Record<string, string | undefined>): Invent
         throw new Error(`${where}: line ${i + 1} of "objects" is not an object identity: ${line}`);
       return entryOf(o as InventoryEntry);
     });
-  return { version: data.version ?? "", entries };
+  const removing = (data["removing-components"] ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+  return { version: data.version ?? "", entries, ...(removing.length > 0 ? { removing } : {}) };
 }
 
 /**
