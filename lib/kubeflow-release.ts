@@ -5,7 +5,7 @@
  * listing them in render order). Pins and the sha256 of every rendered file are recorded in
  * upstream/PROVENANCE.json; the install and render steps refuse a render whose files do not match.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { provenanceEntry, readProvenance, REPO_ROOT, verifyFiles, type ProvenanceEntry } from "./provenance";
 
@@ -67,6 +67,34 @@ export function hasCommittedRender(version: string, root: string = REPO_ROOT): b
  * Throws a ReleaseError naming every problem (a changed file with both sums).
  */
 export function verifyRender(version: string, root: string = REPO_ROOT): ProvenanceEntry {
+  // The sums of 12 MB are checked once per process while no file of the render or PROVENANCE changes.
+  const fingerprint = hasCommittedRender(version, root) ? renderFingerprint(version, root) : undefined;
+  const known = fingerprint === undefined ? undefined : verified.get(fingerprint);
+  if (known) return known;
+  const entry = verifyRenderFiles(version, root);
+  if (fingerprint !== undefined) verified.set(fingerprint, entry);
+  return entry;
+}
+
+/** Successful verifications, by the render's and PROVENANCE's file sizes and modification times. */
+const verified = new Map<string, ProvenanceEntry>();
+
+function renderFingerprint(version: string, root: string): string {
+  const dir = renderDir(version, root);
+  const stamp = (file: string) => {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  };
+  return [
+    dir,
+    stamp(path.join(root, "upstream", "PROVENANCE.json")),
+    ...readdirSync(dir)
+      .sort()
+      .map((f) => `${f}=${stamp(path.join(dir, f))}`),
+  ].join("\n");
+}
+
+function verifyRenderFiles(version: string, root: string): ProvenanceEntry {
   if (!hasCommittedRender(version, root)) {
     throw new ReleaseError(
       `no committed render of Kubeflow ${version} (kustomize-out/kubeflow/${version}/): ` +
