@@ -170,7 +170,20 @@ export function selectKinds(rendered: string, kinds: readonly string[], invert =
 
 /** Builds our overlay over the committed render (after checking its checksums); returns the multi-document YAML, CRDs first. */
 export function buildOverlay(params: KubeflowInstallParams, run: Runner = runCommand, root?: string): string {
-  verifyRender(params.manifestsVersion, root);
+  const entry = verifyRender(params.manifestsVersion, root);
+  // One build per parameters and verified render in a process.
+  const key = JSON.stringify([params, renderDir(params.manifestsVersion, root), entry.commit, entry.files]);
+  const built = builds.get(key);
+  if (built !== undefined) return built;
+  const result = buildOverlayFresh(params, run, root);
+  builds.set(key, result);
+  return result;
+}
+
+/** Builds by parameters and render directory. */
+const builds = new Map<string, string>();
+
+function buildOverlayFresh(params: KubeflowInstallParams, run: Runner, root?: string): string {
   const work = mkdtempSync(path.join(tmpdir(), "kf-overlay-"));
   try {
     const { overlay, crds } = prepareOverlay(work, renderDir(params.manifestsVersion, root), params);
