@@ -43,7 +43,7 @@ interface Task {
 /** The cluster, FSx, S3 and the fsx stage's state, as the fake tools see and change them. */
 interface World {
   cluster: boolean;
-  pods: { name: string; claim?: string; phase: string }[];
+  pods: { name: string; claim?: string; phase: string; startTime?: string }[];
   /** The fsx stage's state: its output, and whether it holds the file system. */
   state: { deployed: boolean; parkedOutput: boolean; fileSystemId?: string; skipFinalBackup: boolean };
   /** The stage's configuration differs from its state in more than skip_final_backup (a change not deployed). */
@@ -70,7 +70,12 @@ function runningWorld(): World {
     cluster: true,
     pods: [
       // The permission Job's pod has ended: it mounts nothing any more.
-      { name: "fsx-claim-permissions-7xk2p", claim: "fsx-claim", phase: "Succeeded" },
+      {
+        name: "fsx-claim-permissions-7xk2p",
+        claim: "fsx-claim",
+        phase: "Succeeded",
+        startTime: "2026-01-02T03:04:05Z",
+      },
       { name: "ml-pipeline-ui", claim: "workspace-ana", phase: "Running" },
     ],
     state: { deployed: true, parkedOutput: false, fileSystemId: "fs-0aaa", skipFinalBackup: false },
@@ -305,7 +310,7 @@ function tools(w: World): FsxTools {
           items: w.pods.map((p) => ({
             metadata: { name: p.name, namespace: flag(args, "-n") },
             spec: { volumes: p.claim ? [{ name: "data", persistentVolumeClaim: { claimName: p.claim } }] : [] },
-            status: { phase: p.phase },
+            status: { phase: p.phase, ...(p.startTime ? { startTime: p.startTime } : {}) },
           })),
         });
       return fail(`fake: unexpected ${command} ${args.join(" ")}`, 1);
@@ -506,10 +511,19 @@ describe("npm run fsx -- park", () => {
     const r = await fsx(w, "park", { config: scratch });
     expect(r.error?.message).toMatch(
       new RegExp(
-        `exports to s3://${BUCKET}/fsx-exports \\(fsx\\.exportPrefix\\), outside s3://${BUCKET}/datasets \\(fsx\\.s3Prefix\\)`,
+        `exports to s3://${BUCKET}/fsx-exports \\(fsx\\.exportPrefix\\), not s3://${BUCKET}/datasets \\(fsx\\.s3Prefix\\)`,
       ),
     );
     expect(w.calls).toEqual([]);
+    // An export prefix inside the imported one is refused too: a changed file would come back beside
+    // its old version (under fsx-exports/), not in its place.
+    const nested = { ...defaults, fsx: { ...defaults.fsx, deploymentType: "SCRATCH_2" as const, s3Prefix: "" } };
+    const n = await fsx(runningWorld(), "park", { config: nested });
+    expect(n.error?.message).toMatch(/not s3:\/\/[^ ]+ \(fsx\.s3Prefix\)/);
+    // With dynamic provisioning, the driver parking removes serves other claims' file systems.
+    const dynamic = { ...defaults, fsx: { ...defaults.fsx, dynamicProvisioning: true } };
+    const d = await fsx(runningWorld(), "park", { config: dynamic });
+    expect(d.error?.message).toMatch(/^park refused, nothing was run: fsx\.dynamicProvisioning is on/);
   });
 });
 
@@ -603,5 +617,14 @@ describe("npm run fsx -- --dry-run and arguments", () => {
       pod("e", "Running", "other"),
     ];
     expect(podsMounting(JSON.stringify({ items }), "fsx-claim")).toEqual(["ns/a", "ns/b"]);
+    // After the export began, a pod that used the claim counts even if it has ended: it may have
+    // written files the export had already passed. One that ended before it does not.
+    const at = (name: string, phase: string, startTime: string) => ({
+      ...pod(name, phase),
+      status: { phase, startTime },
+    });
+    const since = Date.parse("2026-12-06T10:00:00Z");
+    const later = [at("early", "Succeeded", "2026-12-06T09:59:59Z"), at("step", "Succeeded", "2026-12-06T10:00:00Z")];
+    expect(podsMounting(JSON.stringify({ items: later }), "fsx-claim", since)).toEqual(["ns/step"]);
   });
 });

@@ -155,17 +155,19 @@ export function parkLayout(config: Config): ParkLayout {
 
 /**
  * SCRATCH_2 exports to fsx.exportPrefix but a new file system imports fsx.s3Prefix: park is only
- * allowed when the export lands inside what unpark imports (then the files come back, under the
- * export prefix's folder). undefined when park can go ahead.
+ * allowed when the two are the same path (then every file comes back where it was). undefined when
+ * park can go ahead.
  */
 export function scratchRefusal(layout: ParkLayout): string | undefined {
   if (layout.deploymentType !== "SCRATCH_2") return undefined;
-  if (layout.exportPath === layout.linkedPath || layout.exportPath.startsWith(`${layout.linkedPath}/`))
-    return undefined;
+  // Export tasks write new and changed files under the export path: unless it is the path a new file
+  // system imports, a changed file would come back beside its old version, not in its place.
+  if (layout.exportPath === layout.linkedPath) return undefined;
   return (
     `park refused, nothing was run: this SCRATCH_2 file system exports to ${layout.exportPath} (fsx.exportPrefix), ` +
-    `outside ${layout.linkedPath} (fsx.s3Prefix), the path a file system created by unpark imports; what park ` +
-    "exports would not come back into it. Copy what you need to S3 yourself, or use an export prefix under fsx.s3Prefix."
+    `not ${layout.linkedPath} (fsx.s3Prefix), the path a file system created by unpark imports; what park ` +
+    "exports would not come back in place of what it imports. Copy what you need to S3 yourself, or set " +
+    "fsx.exportPrefix to fsx.s3Prefix."
   );
 }
 
@@ -362,25 +364,34 @@ async function waitUntil<T>(
   }
 }
 
-/** Pods in the profile namespace whose volumes use the claim, and that have not ended: ns/name each. */
-export function podsMounting(podsJson: string, claim: string): string[] {
+/**
+ * Pods in the profile namespace whose volumes use the claim: those that have not ended, and, with
+ * `startedSince` (ms), any that started since then, ended or not (a pipeline step that wrote to the
+ * file system after the export passed its files and has finished): ns/name each.
+ */
+export function podsMounting(podsJson: string, claim: string, startedSince?: number): string[] {
   const pods = (
     JSON.parse(podsJson) as {
       items?: {
-        metadata: { name: string; namespace: string };
+        metadata: { name: string; namespace: string; creationTimestamp?: string };
         spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] };
-        status?: { phase?: string };
+        status?: { phase?: string; startTime?: string };
       }[];
     }
   ).items;
+  const since = (p: { metadata: { creationTimestamp?: string }; status?: { startTime?: string } }) => {
+    const at = Date.parse(p.status?.startTime ?? p.metadata.creationTimestamp ?? "");
+    // A pod with no time it started is taken as new.
+    return startedSince !== undefined && (Number.isNaN(at) || at >= startedSince);
+  };
   return (pods ?? [])
-    .filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed")
+    .filter((p) => (p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed") || since(p))
     .filter((p) => (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim))
     .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
 }
 
 /** Refuses while a pod mounts the claim. A cluster that is gone has no pod. */
-function refuseWhileMounted(c: Ctx): void {
+function refuseWhileMounted(c: Ctx, startedSince?: number): void {
   const cluster = { clusterName: c.o.config.cluster.name, region: c.o.config.region };
   if (!clusterExists(cluster, c.t.run)) {
     c.o.log(`  cluster ${cluster.clusterName} does not exist: no pod mounts the claim`);
@@ -402,7 +413,7 @@ function refuseWhileMounted(c: Ctx): void {
   const { namespace, claim } = c.layout;
   const result = c.t.run("kubectl", ["--kubeconfig", c.o.kubeconfig, "-n", namespace, "get", "pods", "-o", "json"]);
   if (result.status !== 0) throw new FsxError(`kubectl -n ${namespace} get pods failed: ${result.stderr.trim()}`);
-  const mounting = podsMounting(result.stdout, claim);
+  const mounting = podsMounting(result.stdout, claim, startedSince);
   if (mounting.length > 0)
     throw new FsxError(
       `park refused, nothing was deleted: ${mounting.length === 1 ? "a pod mounts" : `${mounting.length} pods mount`} ` +
@@ -707,8 +718,22 @@ function forgetObjectsOfDeletedCluster(c: Ctx, kind: SynthKind, state: FsxState)
   terraformOk(c, kind, ["state", "rm", ...objects]);
 }
 
+/**
+ * Parking removes the FSx CSI driver with the file system; with fsx.dynamicProvisioning, claims the
+ * driver provisioned (file systems of their own) could then neither mount nor be deleted.
+ */
+export function parkRefusal(config: Config, layout: ParkLayout): string | undefined {
+  if (config.fsx.dynamicProvisioning)
+    return (
+      "park refused, nothing was run: fsx.dynamicProvisioning is on, and parking removes the FSx CSI driver, " +
+      "which the file systems it provisioned for other claims need (to mount, and to be deleted). Delete those " +
+      "claims first and set fsx.dynamicProvisioning to false, or keep the file system running."
+    );
+  return scratchRefusal(layout);
+}
+
 async function park(c: Ctx): Promise<FsxOutcome> {
-  const refusal = scratchRefusal(c.layout);
+  const refusal = parkRefusal(c.o.config, c.layout);
   if (refusal) throw new FsxError(refusal);
   requireCredentials(c.t.run, c.o.log);
   synthAndInit(c, "fsx-parked");
@@ -768,8 +793,10 @@ async function park(c: Ctx): Promise<FsxOutcome> {
       setAutoExport(c, link, []);
       await waitForLink(c, link.AssociationId);
     }
+    // Second-resolution pod times: a pod that started in the second the export began counts as after it.
+    const exportBegan = Math.floor(Date.now() / 1000) * 1000;
     await exportEverything(c, id);
-    refuseWhileMounted(c);
+    refuseWhileMounted(c, exportBegan);
     if (persistent) skipFinalBackup(c, address);
     forgetObjectsOfDeletedCluster(c, "fsx-parked", state);
     deployParked(c);
@@ -899,7 +926,7 @@ export async function runFsx(options: FsxOptions, tools: FsxTools): Promise<FsxO
   };
   for (const line of planLines(options.command, options.config)) options.log(line);
   if (options.dryRun) {
-    const refusal = options.command === "park" ? scratchRefusal(c.layout) : undefined;
+    const refusal = options.command === "park" ? parkRefusal(options.config, c.layout) : undefined;
     if (refusal) options.log(refusal);
     return "planned";
   }
